@@ -1,0 +1,71 @@
+# The front door. `make` (or `make help`) lists every target.
+# Variables pass through to every step, e.g. `make score DATA_DIR=../shared/data AS_OF=2023-11-18`.
+
+PYTHON    ?= python3.11
+VENV      ?= .venv
+BIN       := $(VENV)/bin
+DATA_DIR  ?= data/raw
+WAREHOUSE ?= data/warehouse.duckdb
+AS_OF     ?=
+SCALE     ?= 0.1
+SEED      ?= 42
+TARGET    ?= duckdb
+
+# Generated data goes to data/raw only; an explicit DATA_DIR is the user's and is never written to.
+GENERATED_DIR := data/raw
+ifeq ($(origin DATA_DIR),file)
+  AUTO_DATA := yes
+endif
+
+export DATA_DIR WAREHOUSE AS_OF TARGET
+SCORING := $(BIN)/scoring
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data profile build-features score docs test lint bench clean
+
+help: ## List the targets with what they do.
+	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
+	@echo
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed ## Create .venv and install the project with its dev tools (runs once, again when pyproject.toml changes).
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+data: setup ## Generate both data sets (apparel, one-click) into data/raw at SCALE with SEED.
+	$(SCORING) generate apparel --scale $(SCALE) --seed $(SEED) --out $(GENERATED_DIR)/apparel
+	$(SCORING) generate one-click --seed $(SEED) --out $(GENERATED_DIR)/one_click
+
+profile: setup ## Print the generated apparel statistics next to the real ones (DATA_DIR/apparel).
+	$(SCORING) profile apparel --data $(DATA_DIR)/apparel
+
+build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Build and test the feature marts with dbt for every task with files under DATA_DIR.
+	$(SCORING) build-features
+
+score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
+	$(SCORING) score
+
+# A fresh clone has no data: generate it once, at a scale that keeps the first run short.
+$(GENERATED_DIR)/.generated:
+	$(MAKE) --no-print-directory data
+	@touch $@
+
+docs: setup ## Generate the dbt docs, write them as one static HTML file, and serve them on localhost:8080.
+	$(SCORING) docs --serve
+
+test: setup ## Run the test suite (what CI runs).
+	$(BIN)/pytest
+
+lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
+	$(BIN)/ruff check scoring tests
+	$(BIN)/ruff format --check scoring tests
+
+bench: setup ## Run the benchmarks; writes data/reports/bench.md.
+	$(BIN)/python -m scoring.bench --scales 0.1,1
+
+clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
+	rm -rf data/raw data/warehouse.duckdb* data/models data/reports dbt_project/target dbt_project/logs $(VENV)

@@ -1,0 +1,45 @@
+"""One typed settings object, built once at the command-line edge and passed down."""
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a date: use YYYY-MM-DD, e.g. {name}=2024-02-16") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data and the warehouse are, the scoring date and the dbt target."""
+
+    data_dir: Path = Path("data/raw")
+    warehouse: Path = Path("data/warehouse.duckdb")
+    as_of: date | None = None  # None: the last day of the data
+    target: str = "duckdb"
+    seed: int = 42
+    project_dir: Path = Path("dbt_project")
+    reports_dir: Path = Path("data/reports")
+    models_dir: Path = Path("data/models")
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Settings from DATA_DIR, WAREHOUSE, AS_OF, TARGET and SEED, then explicit overrides."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        values = {
+            "data_dir": Path(env["DATA_DIR"]) if env.get("DATA_DIR") else base.data_dir,
+            "warehouse": Path(env["WAREHOUSE"]) if env.get("WAREHOUSE") else base.warehouse,
+            "as_of": _parse_date(env.get("AS_OF"), "AS_OF"),
+            "target": env.get("TARGET") or base.target,
+            "seed": int(env["SEED"]) if env.get("SEED") else base.seed,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(base, **values)
