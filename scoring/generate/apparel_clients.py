@@ -104,7 +104,10 @@ def _engagement(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     return open_p, click_p, z
 
 
-def _channels(rng: np.random.Generator, has_msg: np.ndarray, p: ApparelParams):
+def _channels(
+    rng: np.random.Generator, has_msg: np.ndarray, p: ApparelParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Email only, push only, or both, for clients who get messages at all."""
     u = rng.random(len(has_msg))
     email = has_msg & (u >= p.email_only + p.push_only) | has_msg & (u < p.email_only)
     push = has_msg & (u >= p.email_only)

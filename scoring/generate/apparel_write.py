@@ -126,7 +126,9 @@ def generate_apparel(
     return paths
 
 
-def _stream(sim: ApparelSimulation, paths: dict[str, Path], fmt: str, on_day) -> None:
+def _stream(
+    sim: ApparelSimulation, paths: dict[str, Path], fmt: str, on_day: Callable[[int], None] | None
+) -> None:
     messages, purchases = _Sink(paths["messages"], fmt), _Sink(paths["purchases"], fmt)
     end_ts = cal.day_start_ts(cal.day_index(cal.LAST_MESSAGE_DAY) + 1)
     pending: list[Events] = []
@@ -156,7 +158,11 @@ def _stream(sim: ApparelSimulation, paths: dict[str, Path], fmt: str, on_day) ->
         purchases.close()
 
 
-def _write_target(sim, prob, rng, target_path: Path, truth_dir: Path, fmt: str) -> None:
+def _write_target(
+    sim: ApparelSimulation, prob: np.ndarray, rng: np.random.Generator, target_path: Path,
+    truth_dir: Path, fmt: str,
+) -> None:  # fmt: skip
+    """The provided target, drawn from the true probabilities, and the truth beside the data."""
     buyers = np.flatnonzero(sim.c.is_buyer)
     label = (rng.random(len(buyers)) < prob[buyers]).astype(np.int64)
     df = pl.DataFrame({"client_id": sim.c.client_id[buyers], "target": label}).sort("client_id")

@@ -34,7 +34,7 @@ class MessageLog:
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
 
-    def _append(self, rng, owner, campaign, channel, ts, logged: bool) -> np.ndarray:
+    def _append(self, rng: np.random.Generator, owner, campaign, channel, ts, logged: bool) -> np.ndarray:
         k = len(owner)
         self._grow(k)
         sl = slice(self.n, self.n + k)

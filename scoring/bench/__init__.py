@@ -1,0 +1,1 @@
+"""Benchmarks: wall time and peak memory of each stage, beside a DuckDB scan floor and a pandas peer."""

@@ -1,0 +1,72 @@
+"""The Makefile is the front door: it documents itself, and `make score` works on a fresh clone."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENV = Path(sys.prefix)  # the environment running the tests, so the copy installs nothing
+TARGETS = ["setup", "data", "profile", "build-features", "score", "docs", "test", "lint", "bench", "clean"]
+
+
+def _make(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "WAREHOUSE", "AS_OF")}
+    return subprocess.run(
+        ["make", "--no-print-directory", f"VENV={VENV}", *args],
+        cwd=cwd, env={**clean_env, **(env or {})}, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+
+
+def _fresh_clone(dest: Path) -> Path:
+    """The tracked files only, as `git clone` would give them (mtimes kept, so setup is not redone)."""
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True)
+    for name in files.stdout.splitlines():
+        if (REPO / name).is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, dest / name)
+    return dest
+
+
+def test_make_help_is_the_default_and_lists_every_target_with_a_sentence():
+    out = _make().stdout
+    for target in TARGETS:
+        match = re.search(rf"^\s+\S*{re.escape(target)}\S*\s+(.+)$", out, re.MULTILINE)
+        assert match, f"make help does not list {target}"
+        assert len(match.group(1).split()) >= 4, f"{target} has no sentence: {match.group(1)!r}"
+
+
+def test_data_is_generated_only_for_the_default_data_dir(tmp_path):
+    clone = _fresh_clone(tmp_path / "clone")
+    assert "generate apparel" in _make("-n", "score", cwd=clone).stdout
+    explicit = _make("-n", "score", f"DATA_DIR={tmp_path / 'mine'}", cwd=clone).stdout
+    assert "generate" not in explicit
+    assert "build-features" in explicit
+
+
+@pytest.mark.slow
+def test_make_score_on_a_fresh_clone_generates_both_data_sets_and_builds(tmp_path):
+    clone = _fresh_clone(tmp_path / "clone")
+    run = _make("score", "SCALE=0.02", "SEED=3", cwd=clone)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    raw = clone / "data" / "raw"
+    assert (raw / "apparel" / "apparel-messages.csv").stat().st_size > 0
+    assert (raw / "one_click" / "market_file.csv").stat().st_size > 0
+    con = duckdb.connect(str(clone / "data" / "warehouse.duckdb"), read_only=True)
+    tables = {row[0] for row in con.sql("select table_name from information_schema.tables").fetchall()}
+    con.close()
+    assert any(t.startswith("stg_apparel__") for t in tables), tables
+    # The shell users query with (duckdb-cli 1.5) opens the file the build wrote.
+    shell = subprocess.run(
+        [str(VENV / "bin" / "duckdb"), "-readonly", "-csv", str(clone / "data" / "warehouse.duckdb"),
+         "-c", "select count(*) > 0 from information_schema.tables"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert shell.returncode == 0 and "true" in shell.stdout, shell.stderr
+    again = _make("score", "SCALE=0.02", "SEED=3", cwd=clone)  # data is not generated twice
+    assert again.returncode == 0 and "generate apparel" not in again.stdout
