@@ -1,0 +1,37 @@
+{#
+    The relation a staging model selects from for a raw-file source.
+
+    Calls source() so the lineage graph starts at the declared source, then resolves the file the runner
+    found for it: var('raw_files')[<source name>][<file stem>] = {path, format}, where the stem comes from the
+    source table's meta `file_stem`. With no entry, a required file is looked for as
+    $DATA_DIR/<source name>/<stem>.csv and an optional one (meta `optional: true`) is read as an empty
+    relation with the declared columns. Column names come from the source's yml, in file order.
+#}
+{% macro read_raw_source(source_name, table_name) %}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- if not execute -%}
+        {{ return(relation) }}
+    {%- endif -%}
+
+    {%- set node = graph.sources.values()
+        | selectattr('source_name', 'equalto', source_name)
+        | selectattr('name', 'equalto', table_name)
+        | first -%}
+    {%- set meta = node.config.meta if node.config.meta else node.meta -%}
+    {%- set stem = meta.get('file_stem', table_name) -%}
+    {%- set is_optional = meta.get('optional', false) -%}
+    {%- set columns = node.columns.keys() | list -%}
+    {%- if columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error("Source " ~ source_name ~ "." ~ table_name ~ " declares no columns") }}
+    {%- endif -%}
+
+    {%- set found = var('raw_files', {}).get(source_name, {}).get(stem) -%}
+    {%- if found -%}
+        {{ return(read_raw_file(found['path'], found['format'], columns)) }}
+    {%- elif is_optional -%}
+        {{ return(empty_raw_relation(columns)) }}
+    {%- else -%}
+        {%- set path = env_var('DATA_DIR', 'data/raw') ~ '/' ~ source_name ~ '/' ~ stem ~ '.csv' -%}
+        {{ return(read_raw_file(path, 'csv', columns)) }}
+    {%- endif -%}
+{% endmacro %}

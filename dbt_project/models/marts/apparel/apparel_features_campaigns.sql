@@ -1,0 +1,99 @@
+-- Features of the campaigns a client received, one row per (client_id, as_of_date): the mean open, click and
+-- purchase rates (per send, over each campaign's first campaign_rate_maturity_days days) of the campaigns
+-- sent to the client, in this data and, when the optional daily aggregates are present, over the whole
+-- mailing base. A send counts only once its campaign's rates are known: sent at least
+-- campaign_rate_maturity_days before the cutoff, so every rate uses events on or before the cutoff.
+{%- set maturity = var('campaign_rate_maturity_days') | int -%}
+{%- set recent = var('campaign_recent_window_days') | int -%}
+{%- set scopes = [('lifetime', none), (recent ~ 'd', maturity + recent)] -%}
+{%- set rates = ['open', 'click', 'purchase'] %}
+
+with
+
+clients_at_cutoffs as (
+
+    select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+
+),
+
+cutoff_dates as (
+
+    select * from {{ ref('int_apparel__cutoff_dates') }}
+
+),
+
+message_segments as (
+
+    select * from {{ ref('int_apparel__messages_aggregated_to_client_segment') }}
+
+),
+
+-- Sends on or before cutoff - maturity: segment starts before the maturity window start.
+matured_sends as (
+
+    select
+        message_segments.*,
+        cutoff_dates.as_of_date,
+        cutoff_dates.{{ window_start_column(maturity + recent) }}
+    from message_segments
+    inner join cutoff_dates
+        on message_segments.segment_start_date < cutoff_dates.{{ window_start_column(maturity) }}
+    where message_segments.event = 'send'
+
+),
+
+aggregated as (
+
+    select
+        client_id,
+        as_of_date,
+        {%- set measures = ['count_rated_sends', 'count_base_rated_sends'] -%}
+        {%- for source in ['', 'base_'] -%}
+        {%- for rate in rates -%}{%- do measures.append('sum_campaign_' ~ source ~ rate ~ '_rate') -%}{%- endfor -%}
+        {%- endfor -%}
+        {%- set expressions = [] -%}
+        {%- for scope, offset in scopes -%}
+        {%- for measure in measures -%}
+        {%- if offset -%}
+        {%- do expressions.append(
+            'sum(case when segment_start_date >= ' ~ window_start_column(offset) ~ ' then ' ~ measure ~ ' end) as '
+            ~ measure ~ '_' ~ scope
+        ) -%}
+        {%- else -%}
+        {%- do expressions.append('sum(' ~ measure ~ ') as ' ~ measure ~ '_' ~ scope) -%}
+        {%- endif -%}
+        {%- endfor -%}
+        {%- endfor %}
+        {{ expressions | join(',\n        ') }}
+    from matured_sends
+    group by
+        client_id,
+        as_of_date
+
+),
+
+final as (
+
+    select
+        clients_at_cutoffs.client_id,
+        clients_at_cutoffs.as_of_date,
+        {%- for scope, offset in scopes %}
+        cast(coalesce(aggregated.count_rated_sends_{{ scope }}, 0) as integer)
+            as count_rated_campaign_sends_{{ scope }},
+        {%- for source in ['', 'base_'] %}
+        {%- for rate in rates %}
+        {{ safe_divide(
+            'aggregated.sum_campaign_' ~ source ~ rate ~ '_rate_' ~ scope,
+            'aggregated.count_' ~ source ~ 'rated_sends_' ~ scope
+        ) }} as mean_campaign_{{ source }}{{ rate }}_rate_{{ scope }}{{ "," if not (loop.last and source == 'base_' and scope == scopes[-1][0]) }}
+        {%- endfor %}
+        {%- endfor %}
+        {%- endfor %}
+    from clients_at_cutoffs
+    left join aggregated
+        on clients_at_cutoffs.client_id = aggregated.client_id
+        and clients_at_cutoffs.as_of_date = aggregated.as_of_date
+
+)
+
+select * from final

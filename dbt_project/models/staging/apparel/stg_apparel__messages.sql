@@ -1,0 +1,62 @@
+-- One row per distinct message event. A view on purpose: materializing 12.7M rows costs more than the rest
+-- of the build, so the file is read exactly once, by int_apparel__messages_aggregated_to_client_segment.
+{{ config(materialized='view') }}
+
+with
+
+source as (
+
+    select * from {{ read_raw_source('apparel', 'messages') }}
+
+),
+
+typed as (
+
+    select
+        cast(client_id as bigint) as client_id,
+        cast(bulk_campaign_id as integer) as bulk_campaign_id,
+        message_id,
+        event,
+        channel,
+        cast(date as date) as event_date,
+        cast(created_at as {{ dbt.type_timestamp() }}) as created_at
+    from source
+
+),
+
+-- Exact copies (same message, event and second) are logging artifacts: collapse them.
+deduplicated as (
+
+    select distinct
+        client_id,
+        bulk_campaign_id,
+        message_id,
+        event,
+        channel,
+        event_date,
+        created_at
+    from typed
+
+),
+
+final as (
+
+    select
+        client_id,
+        bulk_campaign_id,
+        cast(message_id as {{ dbt.type_string() }}) as message_id,
+        cast(
+            {{ epoch_micros_to_timestamp(
+                hex_to_bigint("substring(" ~ dbt.split_part('message_id', "'-'", 3) ~ ", 1, 8)") ~ ' * 1000000 + '
+                ~ hex_to_bigint("substring(" ~ dbt.split_part('message_id', "'-'", 3) ~ ", 9, 5)")
+            ) }} as {{ dbt.type_timestamp() }}
+        ) as message_sent_at,
+        cast(event as {{ dbt.type_string() }}) as event,
+        cast(channel as {{ dbt.type_string() }}) as channel,
+        event_date,
+        created_at
+    from deduplicated
+
+)
+
+select * from final

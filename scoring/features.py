@@ -1,0 +1,196 @@
+"""Build the feature marts: find each task's raw files and run `dbt build` (models and tests) over them.
+
+The dbt project (dbt_project/) owns every feature; this module only finds the inputs, hands their paths and
+formats to dbt as `--vars`, and runs dbt in-process through `dbtRunner`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from scoring.settings import Settings
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+
+# Accepted formats of a raw file, in order of preference when several copies of one file exist.
+RAW_FORMATS: tuple[tuple[str, str], ...] = (
+    ("parquet", ".parquet"),
+    ("csv.gz", ".csv.gz"),
+    ("csv", ".csv"),
+)
+
+
+@dataclass(frozen=True)
+class TaskFiles:
+    """The raw files of one task, by file stem (the name without its format suffix)."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+# Tasks the dbt project has models for; each is also the dbt tag that selects its models.
+TASKS: Mapping[str, TaskFiles] = {
+    "apparel": TaskFiles(
+        required=("apparel-purchases", "apparel-messages", "apparel-target_binary"),
+        optional=("full_campaign_daily_event", "full_campaign_daily_event_channel"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One raw input file found on disk."""
+
+    stem: str
+    path: Path
+    format: str
+
+
+class FeatureBuildError(RuntimeError):
+    """The feature build cannot start (missing inputs) or dbt reported a failure."""
+
+
+def find_raw_file(task_dir: Path, stem: str) -> RawFile | None:
+    """The preferred file named `stem` in `task_dir` (parquet, then csv.gz, then csv), or None."""
+    for file_format, suffix in RAW_FORMATS:
+        path = task_dir / f"{stem}{suffix}"
+        if path.is_file():
+            return RawFile(stem=stem, path=path.resolve(), format=file_format)
+    return None
+
+
+def discover_tasks(data_dir: Path) -> dict[str, dict[str, RawFile]]:
+    """The tasks with raw files under `data_dir`, each with the files found, by stem.
+
+    A task counts as present when any of its files exists in `data_dir/<task>/`; then all its required files
+    must be there too.
+    """
+    tasks: dict[str, dict[str, RawFile]] = {}
+    for task, files in TASKS.items():
+        task_dir = data_dir / task
+        found = {
+            stem: raw
+            for stem in files.required + files.optional
+            if (raw := find_raw_file(task_dir, stem)) is not None
+        }
+        if not found:
+            continue
+        missing = [stem for stem in files.required if stem not in found]
+        if missing:
+            suffixes = ", ".join(suffix for _, suffix in RAW_FORMATS)
+            raise FeatureBuildError(
+                f"{task_dir}: missing {', '.join(missing)} (looked for {suffixes}). "
+                f"Put the files there or run `scoring generate {task} --out {task_dir}`."
+            )
+        tasks[task] = found
+    return tasks
+
+
+def dbt_vars(tasks: Mapping[str, Mapping[str, RawFile]], as_of: date | str | None = None) -> dict:
+    """The `--vars` of a build: the raw files found and, when given, the cutoff date."""
+    variables: dict = {
+        "raw_files": {
+            task: {stem: {"path": raw.path.as_posix(), "format": raw.format} for stem, raw in files.items()}
+            for task, files in tasks.items()
+        }
+    }
+    if as_of:
+        variables["as_of_date"] = date.fromisoformat(str(as_of)).isoformat()
+    return variables
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration of a block (profiles.yml reads them), then restore."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _release_dbt_resources() -> None:
+    """Close the log file and the DuckDB connection dbt keeps open in-process after a run.
+
+    Otherwise the warehouse stays open with dbt's settings, and the next connection in this process (the
+    scoring job, a test) fails with "different configuration than existing connections".
+    """
+    from dbt_common.events.event_manager_client import cleanup_event_logger, get_event_manager
+
+    for dbt_logger in get_event_manager().loggers:  # dbt.log stays open after an in-process run
+        for handler in logging.getLogger(dbt_logger.name).handlers:
+            handler.close()
+    cleanup_event_logger()
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def build_features(
+    settings: Settings,
+    select: str | None = None,
+    target_path: Path | None = None,
+) -> None:
+    """Run `dbt build` (models, unit and data tests) for every task with raw files under settings.data_dir.
+
+    Uses settings.data_dir, .warehouse, .as_of (the latest cutoff; None is the last day of the data),
+    .target (the dbt target) and .project_dir. `select` replaces the default selection (every model of
+    the tasks found) with a dbt selector; `target_path` moves dbt's artifacts (manifest, compiled SQL) out
+    of dbt_project/target. Raises FeatureBuildError when inputs are missing or a model or test fails.
+    """
+    from dbt.cli.main import dbtRunner
+
+    data_dir = Path(settings.data_dir)
+    warehouse = Path(settings.warehouse).resolve()
+    project_dir = Path(settings.project_dir)
+    if not project_dir.is_absolute():
+        project_dir = DBT_PROJECT_DIR.parent / project_dir
+    tasks = discover_tasks(data_dir)
+    if not tasks:
+        expected = ", ".join(f"{task}/{files.required[0]}.csv" for task, files in TASKS.items())
+        raise FeatureBuildError(f"No raw files under {data_dir} (expected e.g. {expected}).")
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    args = [
+        "build",
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir),
+        "--target", settings.target,
+        "--select", select or " ".join(f"tag:{task}" for task in tasks),
+        "--vars", json.dumps(dbt_vars(tasks, settings.as_of)),
+    ]  # fmt: skip
+    if target_path is not None:
+        args += ["--target-path", str(Path(target_path).resolve())]
+
+    with _environment(WAREHOUSE=str(warehouse), DATA_DIR=str(data_dir.resolve())):
+        try:
+            result = dbtRunner().invoke(args)
+        finally:
+            _release_dbt_resources()
+
+    if result.exception is not None:
+        raise FeatureBuildError(f"dbt build could not run: {result.exception}") from result.exception
+    if not result.success:
+        failed = [
+            f"{node.node.unique_id} ({node.status}): {node.message}"
+            for node in (result.result or [])
+            if str(node.status) in {"error", "fail", "runtime error"}
+        ]
+        raise FeatureBuildError("dbt build failed:\n  " + "\n  ".join(failed or ["see the dbt log above"]))
