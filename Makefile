@@ -63,6 +63,8 @@ test: setup ## Run the test suite (what CI runs).
 lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
 	$(BIN)/ruff check scoring tests
 	$(BIN)/ruff format --check scoring tests
+	@# dbt compiles the models for the linter; a scratch warehouse keeps it off the real (maybe locked) one.
+	WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models --processes 2
 
 bench: setup ## Run the benchmarks; writes data/reports/bench.md.
 	$(BIN)/python -m scoring.bench --scales 0.1,1

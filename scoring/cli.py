@@ -108,9 +108,12 @@ def profile_apparel_cmd(data: Path) -> None:
 @main.command("build-features")
 def build_features_cmd() -> None:
     """Build and test the feature marts (dbt build) for every task with raw files under DATA_DIR."""
-    from scoring.features import build_features
+    from scoring.features import FeatureBuildError, build_features
 
-    build_features(Settings.from_env())
+    try:
+        build_features(Settings.from_env())
+    except FeatureBuildError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @main.command("score")
