@@ -54,7 +54,7 @@ $(GENERATED_DIR)/.generated:
 	$(MAKE) --no-print-directory data
 	@touch $@
 
-docs: setup ## Generate the dbt docs, write them as one static HTML file, and serve them on localhost:8080.
+docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-docs.html, serve them on localhost:8080.
 	$(SCORING) docs --serve
 
 test: setup ## Run the test suite (what CI runs).

@@ -143,6 +143,46 @@ def _release_dbt_resources() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+def _tasks_or_raise(data_dir: Path) -> dict[str, dict[str, RawFile]]:
+    tasks = discover_tasks(data_dir)
+    if not tasks:
+        expected = ", ".join(f"{task}/{files.required[0]}.csv" for task, files in TASKS.items())
+        raise FeatureBuildError(f"No raw files under {data_dir} (expected e.g. {expected}).")
+    return tasks
+
+
+def run_dbt(settings: Settings, args: list[str], tasks: Mapping[str, Mapping[str, RawFile]] | None = None):
+    """Run one dbt command in-process against the project, warehouse and raw files of `settings`.
+
+    Returns dbt's result; raises FeatureBuildError when dbt could not run at all.
+    """
+    from dbt.cli.main import dbtRunner
+
+    data_dir = Path(settings.data_dir)
+    warehouse = Path(settings.warehouse).resolve()
+    project_dir = Path(settings.project_dir)
+    if not project_dir.is_absolute():
+        project_dir = DBT_PROJECT_DIR.parent / project_dir
+    if tasks is None:
+        tasks = discover_tasks(data_dir)
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    full = [
+        *args,
+        "--project-dir", str(project_dir),
+        "--profiles-dir", str(project_dir),
+        "--target", settings.target,
+        "--vars", json.dumps(dbt_vars(tasks, settings.as_of)),
+    ]  # fmt: skip
+    with _environment(WAREHOUSE=str(warehouse), DATA_DIR=str(data_dir.resolve())):
+        try:
+            result = dbtRunner().invoke(full)
+        finally:
+            _release_dbt_resources()
+    if result.exception is not None:
+        raise FeatureBuildError(f"dbt {args[0]} could not run: {result.exception}") from result.exception
+    return result
+
+
 def build_features(
     settings: Settings,
     select: str | None = None,
@@ -155,38 +195,11 @@ def build_features(
     the tasks found) with a dbt selector; `target_path` moves dbt's artifacts (manifest, compiled SQL) out
     of dbt_project/target. Raises FeatureBuildError when inputs are missing or a model or test fails.
     """
-    from dbt.cli.main import dbtRunner
-
-    data_dir = Path(settings.data_dir)
-    warehouse = Path(settings.warehouse).resolve()
-    project_dir = Path(settings.project_dir)
-    if not project_dir.is_absolute():
-        project_dir = DBT_PROJECT_DIR.parent / project_dir
-    tasks = discover_tasks(data_dir)
-    if not tasks:
-        expected = ", ".join(f"{task}/{files.required[0]}.csv" for task, files in TASKS.items())
-        raise FeatureBuildError(f"No raw files under {data_dir} (expected e.g. {expected}).")
-
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    args = [
-        "build",
-        "--project-dir", str(project_dir),
-        "--profiles-dir", str(project_dir),
-        "--target", settings.target,
-        "--select", select or " ".join(f"tag:{task}" for task in tasks),
-        "--vars", json.dumps(dbt_vars(tasks, settings.as_of)),
-    ]  # fmt: skip
+    tasks = _tasks_or_raise(Path(settings.data_dir))
+    args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
     if target_path is not None:
         args += ["--target-path", str(Path(target_path).resolve())]
-
-    with _environment(WAREHOUSE=str(warehouse), DATA_DIR=str(data_dir.resolve())):
-        try:
-            result = dbtRunner().invoke(args)
-        finally:
-            _release_dbt_resources()
-
-    if result.exception is not None:
-        raise FeatureBuildError(f"dbt build could not run: {result.exception}") from result.exception
+    result = run_dbt(settings, args, tasks)
     if not result.success:
         failed = [
             f"{node.node.unique_id} ({node.status}): {node.message}"

@@ -1,0 +1,31 @@
+"""The dbt docs: generated from the project and the warehouse, served locally and saved as one HTML file."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from scoring.features import DBT_PROJECT_DIR, FeatureBuildError, run_dbt
+from scoring.settings import Settings
+
+STATIC_NAME = "dbt-docs.html"
+
+
+def generate_docs(settings: Settings, target: Path = DBT_PROJECT_DIR / "target") -> Path:
+    """Write the docs (catalog from the warehouse) and copy the single-file version to the reports folder."""
+    result = run_dbt(settings, ["docs", "generate", "--static", "--target-path", str(target)])
+    if not result.success:
+        raise FeatureBuildError("dbt docs generate failed; see the dbt log above")
+    settings.reports_dir.mkdir(parents=True, exist_ok=True)
+    out = settings.reports_dir / STATIC_NAME
+    shutil.copyfile(target / "static_index.html", out)
+    return out
+
+
+def serve_docs(port: int = 8080) -> None:
+    """Serve the generated docs on localhost until interrupted (Ctrl-C)."""
+    target = DBT_PROJECT_DIR / "target"
+    subprocess.run(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(target)],
+        check=False,
+    )
