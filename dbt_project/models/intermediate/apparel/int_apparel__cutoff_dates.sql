@@ -2,7 +2,13 @@
 -- day of every feature window before each cutoff.
 {%- set horizon = var('label_horizon_days') | int -%}
 {%- set step = var('training_cutoff_step_days') | int -%}
-{%- set past_cutoff_count = var('training_cutoff_count') | int %}
+{%- set past_cutoff_count = var('training_cutoff_count') | int -%}
+{#- The cutoff the provided target file belongs to: the var, else the last day of the data. -#}
+{%- if var('provided_target_as_of_date') -%}
+{%- set provided_target_cutoff = "cast('" ~ var('provided_target_as_of_date') ~ "' as date)" -%}
+{%- else -%}
+{%- set provided_target_cutoff = 'last_data_date' -%}
+{%- endif %}
 
 with
 
@@ -62,15 +68,11 @@ final as (
         {{ add_days('as_of_date', horizon) }} as label_window_end_date,
         cast({{ add_days('as_of_date', horizon) }} <= last_data_date as boolean) as has_observed_label_window,
         cast(
-            as_of_date = {% if var('provided_target_as_of_date') -%}
-                cast('{{ var("provided_target_as_of_date") }}' as date)
-            {%- else -%}
-                last_data_date
-            {%- endif %} as boolean
+            as_of_date = {{ provided_target_cutoff }} as boolean
         ) as is_provided_target_cutoff,
         {%- for days in window_offsets_days() %}
-        {{ add_days('as_of_date', -(days - 1)) }} as {{ window_start_column(days) }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ add_days('as_of_date', -(days - 1)) }} as {{ window_start_column(days) }}
+        {%- if not loop.last %},{% endif %}{% endfor %}
     from cutoffs
 
 )

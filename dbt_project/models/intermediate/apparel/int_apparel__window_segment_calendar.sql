@@ -31,7 +31,9 @@ calendar_bounds as (
 
 calendar_dates as (
 
-    select {{ add_days('calendar_bounds.first_calendar_date', 'day_numbers.generated_number - 1') }} as calendar_date
+    select
+        {{ add_days('calendar_bounds.first_calendar_date', 'day_numbers.generated_number - 1') }}
+            as calendar_date
     from day_numbers
     cross join calendar_bounds
     where
@@ -61,7 +63,7 @@ final as (
         cast(max(segment_boundaries.boundary_date) as date) as segment_start_date
     from calendar_dates
     inner join segment_boundaries
-        on segment_boundaries.boundary_date <= calendar_dates.calendar_date
+        on calendar_dates.calendar_date >= segment_boundaries.boundary_date
     group by calendar_dates.calendar_date
 
 )

@@ -38,8 +38,8 @@ final as (
         cutoff_dates.cutoff_index,
         cutoff_dates.is_latest_cutoff,
         {%- for family in families %}
-        {{ star_except(ref(family), except=['client_id', 'as_of_date'], relation_alias=family) }}{{ "," if not loop.last }}
-        {%- endfor %}
+        {{ star_except(ref(family), except=['client_id', 'as_of_date'], relation_alias=family) }}
+        {%- if not loop.last %},{% endif %}{% endfor %}
     from clients_at_cutoffs
     inner join cutoff_dates
         on clients_at_cutoffs.as_of_date = cutoff_dates.as_of_date

@@ -49,7 +49,9 @@ aggregated as (
         as_of_date,
         {%- set measures = ['count_rated_sends', 'count_base_rated_sends'] -%}
         {%- for source in ['', 'base_'] -%}
-        {%- for rate in rates -%}{%- do measures.append('sum_campaign_' ~ source ~ rate ~ '_rate') -%}{%- endfor -%}
+        {%- for rate in rates -%}
+        {%- do measures.append('sum_campaign_' ~ source ~ rate ~ '_rate') -%}
+        {%- endfor -%}
         {%- endfor -%}
         {%- set expressions = [] -%}
         {%- for scope, offset in scopes -%}
@@ -85,10 +87,9 @@ final as (
         {{ safe_divide(
             'aggregated.sum_campaign_' ~ source ~ rate ~ '_rate_' ~ scope,
             'aggregated.count_' ~ source ~ 'rated_sends_' ~ scope
-        ) }} as mean_campaign_{{ source }}{{ rate }}_rate_{{ scope }}{{ "," if not (loop.last and source == 'base_' and scope == scopes[-1][0]) }}
-        {%- endfor %}
-        {%- endfor %}
-        {%- endfor %}
+        ) }} as mean_campaign_{{ source }}{{ rate }}_rate_{{ scope }}
+        {%- if not (loop.last and source == 'base_' and scope == scopes[-1][0]) %},{% endif %}
+        {%- endfor %}{% endfor %}{% endfor %}
     from clients_at_cutoffs
     left join aggregated
         on clients_at_cutoffs.client_id = aggregated.client_id

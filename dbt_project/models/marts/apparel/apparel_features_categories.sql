@@ -59,8 +59,9 @@ top_category_shares as (
         as_of_date,
         top_category_id,
         count_items,
-        cast(count_items as double)
-            / sum(count_items) over (partition by client_id, as_of_date) as share_of_known_items
+        cast(count_items as double) / sum(count_items) over (
+            partition by client_id, as_of_date
+        ) as share_of_known_items
     from items_per_top_category
     where top_category_id is not null
 
@@ -73,7 +74,8 @@ diversity as (
         as_of_date,
         count(*) as count_distinct_top_categories,
         -- decimal terms: an exact sum, the same whatever the summation order
-        -sum(cast(share_of_known_items * ln(share_of_known_items) as decimal(18, 15))) as entropy_top_categories
+        -sum(cast(share_of_known_items * ln(share_of_known_items) as decimal(18, 15)))
+            as entropy_top_categories
     from top_category_shares
     group by
         client_id,
@@ -88,7 +90,8 @@ aggregated as (
         as_of_date,
         sum(quantity) as count_items,
         {%- for top_id in top_ids %}
-        sum(case when top_category_id = {{ top_id }} then quantity else 0 end) as count_items_top_category_{{ top_id }},
+        sum(case when top_category_id = {{ top_id }} then quantity else 0 end)
+            as count_items_top_category_{{ top_id }},
         {%- endfor %}
         sum(
             case

@@ -10,8 +10,13 @@
 {%- for days in windows -%}{%- do scopes.append(days ~ 'd') -%}{%- endfor -%}
 {%- do scopes.append('lifetime') -%}
 {#- funnel rates: (name, numerator event, denominator event) -#}
-{%- set rates = [('open_per_send', 'open', 'send'), ('click_per_open', 'click', 'open'), ('purchase_event_per_click', 'purchase', 'click')] -%}
-{#- column names say purchase_event, so they never clash with the purchase features of the purchases family -#}
+{%- set rates = [
+    ('open_per_send', 'open', 'send'),
+    ('click_per_open', 'click', 'open'),
+    ('purchase_event_per_click', 'purchase', 'click'),
+] -%}
+{#- column names say purchase_event, so they never clash with the purchase features of the purchases
+    family -#}
 {%- set labels = {'send': 'send', 'open': 'open', 'click': 'click', 'purchase': 'purchase_event'} %}
 
 with
@@ -53,7 +58,8 @@ message_segments as (
         sum(message_segments.count_events) as count_lifetime,
         sum(
             case
-                when message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(2 * trend) }}
+                when
+                    message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(2 * trend) }}
                     and message_segments.segment_start_date < cutoff_dates.{{ window_start_column(trend) }}
                     then message_segments.count_events
                 else 0
@@ -89,22 +95,22 @@ joined as (
         {%- for event in events %}
         {%- for channel in channels %}
         {%- for scope in scopes %}
-        coalesce({{ event }}_{{ channel }}.count_{{ scope }}, 0) as count_{{ event }}_{{ channel }}_{{ scope }},
+        coalesce({{ event }}_{{ channel }}.count_{{ scope }}, 0)
+            as count_{{ event }}_{{ channel }}_{{ scope }},
         {%- endfor %}
-        coalesce({{ event }}_{{ channel }}.count_prev_{{ trend }}d, 0) as count_{{ event }}_{{ channel }}_prev_{{ trend }}d,
-        coalesce({{ event }}_{{ channel }}.count_trend_recent, 0) as count_{{ event }}_{{ channel }}_trend_recent,
+        coalesce({{ event }}_{{ channel }}.count_prev_{{ trend }}d, 0)
+            as count_{{ event }}_{{ channel }}_prev_{{ trend }}d,
+        coalesce({{ event }}_{{ channel }}.count_trend_recent, 0)
+            as count_{{ event }}_{{ channel }}_trend_recent,
         {{ event }}_{{ channel }}.last_event_date as last_{{ event }}_{{ channel }}_date,
         {%- endfor %}
         {%- endfor %}
         1 as join_marker
-    from clients_at_cutoffs
-    {%- for event in events %}
-    {%- for channel in channels %}
+    from clients_at_cutoffs{% for event in events %}{% for channel in channels %}
     left join {{ event }}_{{ channel }}
         on clients_at_cutoffs.client_id = {{ event }}_{{ channel }}.client_id
         and clients_at_cutoffs.as_of_date = {{ event }}_{{ channel }}.as_of_date
-    {%- endfor %}
-    {%- endfor %}
+    {%- endfor %}{% endfor %}
 
 ),
 
@@ -115,13 +121,17 @@ all_channels as (
         {%- for event in events %}
         {%- for scope in scopes + ['prev_' ~ trend ~ 'd', 'trend_recent'] %}
         {%- set terms = [] -%}
-        {%- for channel in channels -%}{%- do terms.append('count_' ~ event ~ '_' ~ channel ~ '_' ~ scope) -%}{%- endfor %}
+        {%- for channel in channels -%}
+        {%- do terms.append('count_' ~ event ~ '_' ~ channel ~ '_' ~ scope) -%}
+        {%- endfor %}
         {{ terms | join(' + ') }} as count_{{ event }}_{{ scope }},
         {%- endfor %}
         {%- set lasts = [] -%}
-        {%- for channel in channels -%}{%- do lasts.append('last_' ~ event ~ '_' ~ channel ~ '_date') -%}{%- endfor %}
-        greatest({{ lasts | join(', ') }}) as last_{{ event }}_date{{ "," if not loop.last }}
+        {%- for channel in channels -%}
+        {%- do lasts.append('last_' ~ event ~ '_' ~ channel ~ '_date') -%}
         {%- endfor %}
+        greatest({{ lasts | join(', ') }}) as last_{{ event }}_date
+        {%- if not loop.last %},{% endif %}{% endfor %}
     from joined
 
 ),
@@ -135,7 +145,8 @@ final as (
         {%- for channel in channels + [none] %}
         {%- set suffix = '_' ~ channel if channel else '' %}
         {%- for scope in scopes %}
-        cast(count_{{ event }}{{ suffix }}_{{ scope }} as integer) as count_{{ labels[event] }}{{ suffix }}_{{ scope }},
+        cast(count_{{ event }}{{ suffix }}_{{ scope }} as integer)
+            as count_{{ labels[event] }}{{ suffix }}_{{ scope }},
         {%- endfor %}
         {%- endfor %}
         {%- endfor %}
@@ -143,22 +154,25 @@ final as (
         {%- for channel in channels + [none] %}
         {%- set suffix = '_' ~ channel if channel else '' %}
         {%- for scope in scopes %}
-        {{ safe_divide('count_' ~ numerator ~ suffix ~ '_' ~ scope, 'count_' ~ denominator ~ suffix ~ '_' ~ scope) }}
-            as rate_{{ rate_name }}{{ suffix }}_{{ scope }},
+        {{ safe_divide(
+            'count_' ~ numerator ~ suffix ~ '_' ~ scope,
+            'count_' ~ denominator ~ suffix ~ '_' ~ scope
+        ) }} as rate_{{ rate_name }}{{ suffix }}_{{ scope }},
         {%- endfor %}
         {%- endfor %}
         {%- endfor %}
         {%- for event in events %}
         {%- for channel in channels + [none] %}
         {%- set suffix = '_' ~ channel if channel else '' %}
-        {{ days_between('last_' ~ event ~ suffix ~ '_date', 'as_of_date') }} as days_since_last_{{ labels[event] }}{{ suffix }},
+        {{ days_between('last_' ~ event ~ suffix ~ '_date', 'as_of_date') }}
+            as days_since_last_{{ labels[event] ~ suffix }},
         {%- endfor %}
         {%- endfor %}
         {%- for event in ['open', 'click', 'purchase'] %}
         cast(count_{{ event }}_prev_{{ trend }}d as integer) as count_{{ labels[event] }}_prev_{{ trend }}d,
         {{ trend_ratio('count_' ~ event ~ '_trend_recent', 'count_' ~ event ~ '_prev_' ~ trend ~ 'd') }}
-            as trend_count_{{ labels[event] }}_{{ trend }}d{{ "," if not loop.last }}
-        {%- endfor %}
+            as trend_count_{{ labels[event] }}_{{ trend }}d
+        {%- if not loop.last %},{% endif %}{% endfor %}
     from all_channels
 
 )

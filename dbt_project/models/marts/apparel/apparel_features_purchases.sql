@@ -30,8 +30,8 @@ purchase_days_at_cutoffs as (
         purchase_days.*,
         cutoff_dates.as_of_date,
         {%- for days in (windows + [trend, 2 * trend]) | unique %}
-        cutoff_dates.{{ window_start_column(days) }}{{ "," if not loop.last }}
-        {%- endfor %}
+        cutoff_dates.{{ window_start_column(days) }}
+        {%- if not loop.last %},{% endif %}{% endfor %}
     from purchase_days
     inner join cutoff_dates
         on purchase_days.purchase_date <= cutoff_dates.as_of_date
@@ -69,7 +69,8 @@ aggregated as (
         max(max_order_revenue) as max_order_revenue_lifetime,
         sum(
             case
-                when purchase_date >= {{ window_start_column(2 * trend) }}
+                when
+                    purchase_date >= {{ window_start_column(2 * trend) }}
                     and purchase_date < {{ window_start_column(trend) }}
                     then count_orders
                 else 0
@@ -77,7 +78,8 @@ aggregated as (
         ) as count_orders_prev_{{ trend }}d,
         sum(
             case
-                when purchase_date >= {{ window_start_column(2 * trend) }}
+                when
+                    purchase_date >= {{ window_start_column(2 * trend) }}
                     and purchase_date < {{ window_start_column(trend) }}
                     then revenue
                 else 0
@@ -107,7 +109,8 @@ final as (
         {{ days_between('clients_at_cutoffs.first_seen_date', 'clients_at_cutoffs.as_of_date') }}
             as days_since_first_seen,
         {%- for days in windows %}
-        cast(coalesce(aggregated.count_purchase_days_{{ days }}d, 0) as integer) as count_purchase_days_{{ days }}d,
+        cast(coalesce(aggregated.count_purchase_days_{{ days }}d, 0) as integer)
+            as count_purchase_days_{{ days }}d,
         cast(coalesce(aggregated.count_orders_{{ days }}d, 0) as integer) as count_orders_{{ days }}d,
         cast(coalesce(aggregated.count_items_{{ days }}d, 0) as integer) as count_items_{{ days }}d,
         cast(coalesce(aggregated.sum_revenue_{{ days }}d, 0) as double) as sum_revenue_{{ days }}d,
@@ -131,14 +134,22 @@ final as (
             as days_between_last_two_purchase_days,
         cast(coalesce(aggregated.count_other_client_message_lines_lifetime, 0) as integer)
             as count_other_client_message_lines_lifetime,
-        {{ safe_divide('aggregated.count_other_client_message_lines_lifetime', 'aggregated.count_lines_lifetime') }}
-            as share_other_client_message_lines_lifetime,
-        cast(coalesce(aggregated.count_orders_prev_{{ trend }}d, 0) as integer) as count_orders_prev_{{ trend }}d,
-        cast(coalesce(aggregated.sum_revenue_prev_{{ trend }}d, 0) as double) as sum_revenue_prev_{{ trend }}d,
-        {{ trend_ratio('aggregated.count_orders_trend_recent', 'aggregated.count_orders_prev_' ~ trend ~ 'd') }}
-            as trend_count_orders_{{ trend }}d,
-        {{ trend_ratio('aggregated.sum_revenue_trend_recent', 'aggregated.sum_revenue_prev_' ~ trend ~ 'd') }}
-            as trend_sum_revenue_{{ trend }}d
+        {{ safe_divide(
+            'aggregated.count_other_client_message_lines_lifetime',
+            'aggregated.count_lines_lifetime'
+        ) }} as share_other_client_message_lines_lifetime,
+        cast(coalesce(aggregated.count_orders_prev_{{ trend }}d, 0) as integer)
+            as count_orders_prev_{{ trend }}d,
+        cast(coalesce(aggregated.sum_revenue_prev_{{ trend }}d, 0) as double)
+            as sum_revenue_prev_{{ trend }}d,
+        {{ trend_ratio(
+            'aggregated.count_orders_trend_recent',
+            'aggregated.count_orders_prev_' ~ trend ~ 'd'
+        ) }} as trend_count_orders_{{ trend }}d,
+        {{ trend_ratio(
+            'aggregated.sum_revenue_trend_recent',
+            'aggregated.sum_revenue_prev_' ~ trend ~ 'd'
+        ) }} as trend_sum_revenue_{{ trend }}d
     from clients_at_cutoffs
     left join aggregated
         on clients_at_cutoffs.client_id = aggregated.client_id

@@ -41,8 +41,8 @@ derived as (
         on clients_at_cutoffs.as_of_date = cutoff_dates.as_of_date
     left join purchase_days
         on clients_at_cutoffs.client_id = purchase_days.client_id
-        and purchase_days.purchase_date > cutoff_dates.as_of_date
-        and purchase_days.purchase_date <= cutoff_dates.label_window_end_date
+        and cutoff_dates.as_of_date < purchase_days.purchase_date
+        and cutoff_dates.label_window_end_date >= purchase_days.purchase_date
     where cutoff_dates.has_observed_label_window
     group by
         clients_at_cutoffs.client_id,
