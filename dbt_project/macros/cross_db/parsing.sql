@@ -115,3 +115,17 @@
 {% macro duckdb__cte_materialized() -%}
     materialized
 {%- endmacro %}
+
+
+{#- A 64-bit hash of a string, for grouping on long keys cheaply. -#}
+{% macro hash64(expression) %}
+    {{ return(adapter.dispatch('hash64')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__hash64(expression) -%}
+    hash({{ expression }})
+{%- endmacro %}
+
+{% macro spark__hash64(expression) -%}
+    xxhash64({{ expression }})
+{%- endmacro %}
