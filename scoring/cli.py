@@ -117,12 +117,47 @@ def build_features_cmd() -> None:
 
 
 @main.command("score")
-def score_cmd() -> None:
-    """Train, validate, score and explain every task (the scoring job)."""
-    click.echo(
-        "The feature marts are built. The scoring job (training, validation, scores and SHAP "
-        "explanations written to scoring.* tables) is not part of this release yet; it comes with "
-        "issue 4. Query the features meanwhile, e.g.:\n"
-        f"  duckdb -readonly {Settings.from_env().warehouse} "
-        '"select * from main_marts.fct_apparel__client_features limit 10"'
-    )
+@click.option(
+    "--task",
+    "task_names",
+    multiple=True,
+    help="Task to score (repeatable); default: every task whose marts exist.",
+)
+@click.option(
+    "--model-run", "model_run", default=None, help="Rescore with the saved model of this run; no training."
+)
+@click.option(
+    "--top-k", type=click.IntRange(min=0), default=5, show_default=True, help="Reasons kept per client."
+)
+def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) -> None:
+    """Train, validate, score and explain every task (or rescore with a saved model).
+
+    Writes scoring.model_runs, scores, explanations and feature_importance to the warehouse, the model to
+    data/models/<task>/<run>/ and the run result and SHAP plots to data/reports/<task>/<run>/.
+    """
+    from scoring.job import rescore, run_tasks
+    from scoring.results import summary
+
+    settings = Settings.from_env()
+    results = [rescore(settings, model_run, top_k)] if model_run else run_tasks(settings, task_names, top_k)
+    for result in results:
+        click.echo(summary(result))
+
+
+@main.command("docs")
+@click.option("--serve/--no-serve", default=False, help="Serve the docs on localhost after generating them.")
+@click.option("--port", type=int, default=8080, show_default=True, help="Port for --serve.")
+def docs_cmd(serve: bool, port: int) -> None:
+    """Generate the dbt docs (lineage ends at the scoring tables), save them as one HTML file, serve them."""
+    from scoring.docs import generate_docs, serve_docs
+    from scoring.features import FeatureBuildError
+
+    settings = Settings.from_env()
+    try:
+        path = generate_docs(settings)
+    except FeatureBuildError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {path} (one self-contained file)")
+    if serve:
+        click.echo(f"serving the docs on http://127.0.0.1:{port} (Ctrl-C to stop)")
+        serve_docs(port)

@@ -1,0 +1,123 @@
+"""From a mart frame to what estimators take: feature columns, labels, keys, and a data fingerprint.
+
+Polars in, Polars out: numeric and boolean features become Float32 (null -> NaN at the estimator edge),
+categorical ones stay strings and are encoded inside the Pipelines.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from scoring.tasks import Task
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """The feature columns of a task's marts, split by how the Pipelines encode them."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.numeric + self.categorical
+
+    def subset(self, keep: tuple[str, ...] | list[str]) -> "FeatureSpec":
+        keep_set = set(keep)
+        return FeatureSpec(
+            tuple(c for c in self.numeric if c in keep_set),
+            tuple(c for c in self.categorical if c in keep_set),
+        )
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows of a mart ready for estimators: keys, features (Polars) and, for labelled rows, labels."""
+
+    keys: pl.DataFrame  # id, as_of_date and (labelled rows) is_provided
+    features: pl.DataFrame
+    y: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return self.keys.height
+
+    def take(self, index: np.ndarray) -> "Rows":
+        idx = pl.Series(np.asarray(index, dtype=np.int64))
+        return Rows(self.keys[idx], self.features[idx], None if self.y is None else self.y[index])
+
+
+def _is_numeric(dtype: pl.DataType) -> bool:
+    return dtype == pl.Boolean or dtype.is_numeric()
+
+
+def feature_spec(task: Task, schema: pl.Schema, relation: str) -> FeatureSpec:
+    """Numeric and categorical feature columns: everything but keys, labels and the task's non-features."""
+    reserved = {task.id_column, task.date_column, task.label, task.label_source, *task.non_features}
+    candidates = [name for name in schema.names() if name not in reserved]
+    categorical = task.categorical
+    if categorical is None:
+        categorical = tuple(n for n in candidates if schema[n] in (pl.String, pl.Categorical, pl.Enum))
+    population = (task.target_population,) if task.target_population else ()
+    missing = [c for c in (*categorical, *task.baseline_features, *population) if c not in schema]
+    if missing:
+        raise ValueError(
+            f"{relation} has no column {', '.join(missing)}: fix the task {task.name!r} in scoring/tasks.py "
+            "or rebuild the marts (make build-features)"
+        )
+    numeric = tuple(n for n in candidates if n not in categorical and _is_numeric(schema[n]))
+    if not numeric and not categorical:
+        raise ValueError(f"{relation} has no feature columns besides keys and labels: rebuild the marts")
+    return FeatureSpec(numeric, tuple(categorical))
+
+
+def model_frame(frame: pl.DataFrame, spec: FeatureSpec) -> pl.DataFrame:
+    """The feature columns in spec order: numeric as Float32, categorical as strings."""
+    return frame.select(
+        *(pl.col(c).cast(pl.Float32) for c in spec.numeric),
+        *(pl.col(c).cast(pl.String) for c in spec.categorical),
+    )
+
+
+def labelled_rows(frame: pl.DataFrame, task: Task, spec: FeatureSpec) -> Rows:
+    """The rows with a label, with keys (id, as_of_date, is_provided) and 0/1 labels."""
+    frame = frame.filter(pl.col(task.label).is_not_null())
+    provided = (
+        pl.col(task.label_source) == task.provided_label_source if task.label_source else pl.lit(True)
+    ).alias("is_provided")
+    keys = frame.select(
+        pl.col(task.id_column).alias("client_id"), pl.col(task.date_column).alias("as_of_date"), provided
+    )
+    y = frame[task.label].cast(pl.Int8).to_numpy()
+    if not set(np.unique(y)) <= {0, 1}:
+        raise ValueError(
+            f"{task.training_mart}.{task.label} must be 0/1; found {sorted(set(np.unique(y)))[:5]}"
+        )
+    return Rows(keys, model_frame(frame, spec), y.astype(np.int8))
+
+
+def scoring_rows(frame: pl.DataFrame, task: Task, spec: FeatureSpec) -> Rows:
+    """The rows to score (one per client at the scoring date), with keys (id, as_of_date)."""
+    keys = frame.select(
+        pl.col(task.id_column).alias("client_id"), pl.col(task.date_column).alias("as_of_date")
+    )
+    duplicated = keys["client_id"].is_duplicated()
+    if duplicated.any():
+        example = keys.filter(duplicated)["client_id"][0]
+        raise ValueError(f"{task.feature_mart} has several rows for client_id {example} at one as_of_date")
+    return Rows(keys, model_frame(frame, spec))
+
+
+def fingerprint(rows: Rows) -> str:
+    """A hash of the keys, the features and the labels: the same data gives the same fingerprint.
+
+    Built on Polars' column hashes, so it is stable for one Polars version (recorded with the run).
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(",".join(rows.features.columns).encode())
+    for column in (*rows.keys.get_columns(), *rows.features.get_columns()):
+        digest.update(column.hash(seed=0).to_numpy().tobytes())
+    if rows.y is not None:
+        digest.update(rows.y.tobytes())
+    return digest.hexdigest()

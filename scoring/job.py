@@ -1,0 +1,200 @@
+"""The scoring job: read a task's marts, choose and validate a model under both protocols, cross-fit it,
+score and explain every client at the scoring date, save the model, write the scoring.* tables.
+`rescore` scores new data with a saved model, without training."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+import numpy as np
+import polars as pl
+
+from scoring import artifacts, warehouse
+from scoring.candidates import BoostedTrees, Candidate, xgboost_pipeline
+from scoring.crossfit import FinalModel, assign_models, fit_final
+from scoring.dataset import FeatureSpec, Rows, feature_spec, fingerprint, labelled_rows, scoring_rows
+from scoring.publish import Scored, finish_run, predict_and_explain, timed
+from scoring.report import development_frame, write_report
+from scoring.results import RunResult
+from scoring.selection import SelectionResult, select_features
+from scoring.settings import Settings
+from scoring.tasks import TASKS, Task, get_task
+from scoring.training import FittedProtocol, fit_protocol
+from scoring.validation import client_split, out_of_time_split
+
+
+@dataclass(frozen=True)
+class TaskData:
+    """A task's labelled rows, the rows to score, the feature spec and the scoring date."""
+
+    rows: Rows
+    scoring: Rows
+    spec: FeatureSpec
+    as_of: date
+    fingerprint: str
+
+
+def tasks_with_marts(settings: Settings) -> list[Task]:
+    """The tasks whose training and feature marts exist in the warehouse."""
+    wanted = [r for t in TASKS.values() for r in (t.training_mart, t.feature_mart)]
+    present = warehouse.existing_relations(settings.warehouse, wanted)
+    return [t for t in TASKS.values() if {t.training_mart, t.feature_mart} <= present]
+
+
+def load_task_data(settings: Settings, task: Task) -> TaskData:
+    """Read the training and feature marts once and prepare them for the estimators."""
+    key = (task.id_column, task.date_column)
+    training, scoring, as_of = warehouse.read_task_frames(
+        settings.warehouse, task.training_mart, task.feature_mart, task.label, key, settings.as_of
+    )
+    if training.is_empty():
+        raise ValueError(f"{task.training_mart} has no labelled rows: check the label column {task.label!r}")
+    spec = feature_spec(task, training.schema, task.training_mart)
+    rows = labelled_rows(training, task, spec)
+    return TaskData(rows, scoring_rows(scoring, task, spec), spec, as_of, fingerprint(rows))
+
+
+def _final_candidate(
+    fitted: FittedProtocol, spec: FeatureSpec, selection: SelectionResult | None, task, seed
+):
+    """The chosen candidate, unfitted, with its (selected) features and hyperparameters."""
+    chosen = fitted.result.chosen
+    if chosen != "xgboost":
+        max_rows = {"knn": task.knn_max_rows, "logistic_regression": task.linear_max_rows}.get(chosen)
+        used = spec.subset(task.baseline_features) if chosen == "baseline" else spec
+        return (
+            Candidate(chosen, fitted.pipelines[chosen], max_rows),
+            used,
+            fitted.result.candidate(chosen).params,
+        )
+    params = dict(fitted.result.search.best.params)
+    n_rounds = selection.n_rounds if selection else fitted.result.search.best.n_rounds
+    final_spec = spec.subset(selection.selected) if selection else spec
+    model = BoostedTrees(n_estimators=n_rounds, **params)
+    return (
+        Candidate("xgboost", xgboost_pipeline(final_spec, model)),
+        final_spec,
+        {**params, "n_estimators": n_rounds},
+    )
+
+
+def _select(fitted: FittedProtocol, data: TaskData, split, task: Task, seed: int) -> SelectionResult | None:
+    if fitted.result.chosen != "xgboost" or not task.selection_sizes:
+        return None
+    model = fitted.pipelines["xgboost"][-1]
+    y_train, y_valid = data.rows.y[split.train], data.rows.y[split.valid]
+    params = fitted.result.search.best.params
+    return select_features(model, params, fitted.tree_arrays, y_train, y_valid, data.spec.columns, task, seed)
+
+
+def _score_final(final: FinalModel, data: TaskData, spec: FeatureSpec) -> Scored:
+    fold, is_labelled = assign_models(final, data.scoring.keys["client_id"])
+    groups = [(final.fold_pipelines[f] if f >= 0 else final.pipeline, fold == f) for f in np.unique(fold)]
+    X = data.scoring.features.select(spec.columns)
+    probability, values, names = predict_and_explain(groups, X, spec, final.calibrator)
+    return Scored(probability, is_labelled, values, names)
+
+
+def target_population_mask(rows: Rows, task: Task) -> np.ndarray:
+    """Which labelled rows belong to the task's target population (all when it names none)."""
+    if task.target_population is None:
+        return np.ones(len(rows), dtype=bool)
+    return rows.features[task.target_population].fill_nan(0).fill_null(0).cast(pl.Boolean).to_numpy()
+
+
+def _new_run_id(task: Task, created: datetime) -> str:
+    return f"{task.name}-{created:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult:
+    """The whole job for one task; writes the run and returns its result."""
+    timings, seed, created = {}, settings.seed, datetime.now()
+    with timed(timings, "read"):
+        data = load_task_data(settings, task)
+    population = target_population_mask(data.rows, task)
+    split_a = client_split(data.rows.keys, data.rows.y, population, task.test_share, task.valid_share, seed)
+    with timed(timings, "client_split"):
+        fitted_a = fit_protocol(data.rows, split_a, data.spec, task, task.search, seed)
+    with timed(timings, "feature_selection"):
+        selection = _select(fitted_a, data, split_a, task, seed)
+    candidate, spec, params = _final_candidate(fitted_a, data.spec, selection, task, seed)
+    with timed(timings, "cross_fit"):
+        final = fit_final(data.rows, split_a, candidate, task, seed)
+    protocols = {"client_split": fitted_a.result}
+    split_b = out_of_time_split(data.rows.keys, population)
+    if split_b is not None:
+        with timed(timings, "out_of_time"):
+            protocols["out_of_time"] = fit_protocol(
+                data.rows, split_b, data.spec, task, task.out_of_time_search, seed
+            ).result
+    with timed(timings, "score_and_explain"):
+        scored = _score_final(final, data, spec)
+    result = RunResult(
+        task=task.name, model_run_id=_new_run_id(task, created), run_kind="train", created_at=created,
+        as_of_date=data.as_of, model_type=candidate.name, parameters=params, features=spec.columns,
+        all_features=data.spec.columns, data_fingerprint=data.fingerprint, seed=seed, scores=pl.DataFrame(),
+        feature_importance=pl.DataFrame(), shap_sample=None, timings=timings, model_dir=Path(),
+        report_dir=Path(), protocols=protocols, cv_metrics=final.cv_metrics, test_metrics=final.test_metrics,
+        test_client_ids=data.rows.keys["client_id"].to_numpy()[split_a.test],
+        test_labels=data.rows.y[split_a.test],
+        test_probability=final.test_probability, oof=final.oof, selection=selection,
+        calibration=final.calibrator.to_json(),
+    )  # fmt: skip
+    result = finish_run(
+        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k
+    )
+    write_report(result, development_frame(data.rows), result.report_dir)
+    return result
+
+
+def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
+    """Score the feature mart at the scoring date with a saved model, without training."""
+    timings, created = {}, datetime.now()
+    run = warehouse.read_model_run(settings.warehouse, model_run_id)
+    task = get_task(run["task"])
+    source_id = run["source_model_run_id"] or model_run_id
+    with timed(timings, "read"):
+        bundle = artifacts.load_model(Path(run["artifact_path"]))
+        frame, as_of = warehouse.read_scoring_frame(
+            settings.warehouse, task.feature_mart, (task.id_column, task.date_column), settings.as_of
+        )
+        missing = [c for c in bundle.spec.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts"
+            )
+        scoring = scoring_rows(frame, task, bundle.spec)
+    with timed(timings, "score_and_explain"):
+        X = scoring.features.select(bundle.spec.columns)
+        everyone = np.ones(len(X), dtype=bool)
+        probability, values, names = predict_and_explain(
+            [(bundle.pipeline, everyone)], X, bundle.spec, bundle.calibrator
+        )
+    scored = Scored(probability, np.zeros(len(X), dtype=bool), values, names)
+    result = RunResult(
+        task=task.name, model_run_id=_new_run_id(task, created), run_kind="rescore", created_at=created,
+        as_of_date=as_of, model_type=run["model_type"], parameters=bundle.metadata["parameters"],
+        features=bundle.spec.columns, all_features=bundle.spec.columns, data_fingerprint=fingerprint(scoring),
+        seed=settings.seed, scores=pl.DataFrame(), feature_importance=pl.DataFrame(), shap_sample=None,
+        timings=timings, model_dir=Path(run["artifact_path"]), report_dir=Path(),
+        source_model_run_id=source_id,
+        calibration=bundle.calibrator.to_json(),
+    )  # fmt: skip
+    result = finish_run(
+        settings, task, result, scoring, scored, bundle.pipeline, bundle.calibrator, bundle.spec, top_k
+    )
+    write_report(result, None, result.report_dir)
+    return result
+
+
+def run_tasks(settings: Settings, names: tuple[str, ...] = (), top_k: int = 5) -> list[RunResult]:
+    """Train and score the named tasks, or every task whose marts exist."""
+    tasks = [get_task(n) for n in names] if names else tasks_with_marts(settings)
+    if not tasks:
+        marts = ", ".join(f"{t.training_mart} + {t.feature_mart}" for t in TASKS.values())
+        raise click.UsageError(
+            f"{settings.warehouse} has none of the task marts ({marts}): run make build-features"
+        )
+    return [train_and_score(settings, task, top_k) for task in tasks]

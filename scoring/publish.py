@@ -1,0 +1,126 @@
+"""Publishing a run: explain the scored clients, save the model and plots, write the scoring.* tables.
+
+Shared by training (scoring.job.train_and_score) and rescoring with a saved model (scoring.job.rescore).
+"""
+
+import dataclasses
+import platform
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import polars as pl
+import sklearn
+import xgboost
+
+from scoring import artifacts, warehouse
+from scoring.dataset import FeatureSpec, Rows
+from scoring.explain import contributions, importance, shap_sample, summary_figures, top_reasons
+from scoring.results import RunResult, run_tables, score_frame
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Calibrated probabilities, the out-of-fold flag and the explanations of the scored rows."""
+
+    probability: np.ndarray
+    is_out_of_fold: np.ndarray
+    values: np.ndarray | None  # SHAP values, rows x names
+    names: tuple[str, ...]
+
+
+@contextmanager
+def timed(timings: dict, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def predict_and_explain(groups: list, X: pl.DataFrame, spec: FeatureSpec, calibrator) -> tuple:
+    """Raw probabilities and SHAP values of rows scored by several models: groups of (pipeline, row mask)."""
+    raw, values, names = np.empty(len(X)), None, ()
+    for pipeline, mask in groups:
+        part = X[pl.Series(np.flatnonzero(mask))]
+        raw[mask] = pipeline.predict_proba(part)[:, 1]
+        explained = contributions(pipeline, part, spec)
+        if explained is not None:
+            names = explained[1]
+            values = np.zeros((len(X), len(names)), dtype=np.float32) if values is None else values
+            values[mask] = explained[0]
+    return calibrator.predict(raw), values, names
+
+
+def _explanation_outputs(scored: Scored, X: pl.DataFrame, client_ids: pl.Series, top_k: int, seed: int, task):
+    """Top reasons per client, feature importance and the SHAP sample (empty when there are no values)."""
+    if scored.values is None:
+        empty = pl.DataFrame(schema={"feature": pl.String, "mean_abs_shap": pl.Float64, "rank": pl.Int32})
+        return top_reasons(np.zeros((0, 0)), X, (), top_k).drop("row"), empty, None
+    reasons = top_reasons(scored.values, X, scored.names, top_k)
+    reasons = reasons.with_columns(client_id=client_ids.gather(reasons["row"])).drop("row")
+    numeric = X.select(
+        pl.col(n).cast(pl.Categorical).to_physical().cast(pl.Float64) if X.schema[n] == pl.String
+        else pl.col(n).cast(pl.Float64) for n in scored.names
+    ).to_numpy()  # fmt: skip
+    sample = shap_sample(
+        scored.values, numeric, scored.names, client_ids.to_numpy(), task.shap_sample_rows, seed
+    )
+    return reasons, importance(scored.values, scored.names), sample
+
+
+def _metadata(result_fields: dict) -> dict:
+    versions = {
+        "python": platform.python_version(),
+        "xgboost": xgboost.__version__,
+        "sklearn": sklearn.__version__,
+        "polars": pl.__version__,
+    }
+    return {**result_fields, "versions": versions}
+
+
+def finish_run(
+    settings, task, result, scoring: Rows, scored: Scored, pipeline, calibrator, spec, top_k
+) -> RunResult:
+    """Explanations, artifacts and the warehouse write shared by training and rescoring."""
+    timings = dict(result.timings)
+    client_ids = scoring.keys["client_id"]
+    with timed(timings, "explanations"):
+        X = scoring.features.select(spec.columns)
+        reasons, feature_importance, sample = _explanation_outputs(
+            scored, X, client_ids, top_k, result.seed, task
+        )
+    model_dir = result.model_dir if result.run_kind == "rescore" else settings.models_dir / task.name
+    model_dir = (model_dir / result.model_run_id).resolve() if result.run_kind == "train" else model_dir
+    report_dir = (settings.reports_dir / task.name / result.model_run_id).resolve()
+    scores = score_frame(client_ids, result.as_of_date, scored.probability, scored.is_out_of_fold)
+    with timed(timings, "artifacts"):
+        if result.run_kind == "train":
+            meta = {
+                "model_run_id": result.model_run_id,
+                "task": task.name,
+                "model_type": result.model_type,
+                "parameters": result.parameters,
+                "as_of_date": result.as_of_date,
+                "data_fingerprint": result.data_fingerprint,
+                "metrics": result.metrics_json(),
+            }
+            artifacts.save_model(
+                model_dir, artifacts.ModelBundle(spec, pipeline, calibrator, _metadata(meta))
+            )
+        plots = artifacts.save_figures(report_dir, summary_figures(sample)) if sample is not None else {}
+    result = dataclasses.replace(
+        result, scores=scores, feature_importance=feature_importance, shap_sample=sample, model_dir=model_dir,
+        report_dir=report_dir, plots=plots, timings=timings,
+    )  # fmt: skip
+    with timed(timings, "write"):
+        reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
+        warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now()))
+    result = dataclasses.replace(result, timings=timings)
+    artifacts.save_run_result(report_dir, result)
+    return result
+
+
+def _replace(result: RunResult, **changes) -> RunResult:
+    return dataclasses.replace(result, **changes)

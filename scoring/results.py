@@ -1,0 +1,148 @@
+"""The run result (everything the report needs, picklable) and the scoring.* rows built from it."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from scoring.evaluate import Metrics
+from scoring.explain import ShapSample
+from scoring.selection import SelectionResult
+from scoring.training import ProtocolResult
+from scoring.warehouse import RunTables
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One scoring run: what was chosen, how it validated, the scores and their explanations."""
+
+    task: str
+    model_run_id: str
+    run_kind: str  # train | rescore
+    created_at: datetime
+    as_of_date: date
+    model_type: str
+    parameters: dict
+    features: tuple[str, ...]  # the model's (selected) features
+    all_features: tuple[str, ...]
+    data_fingerprint: str
+    seed: int
+    scores: pl.DataFrame  # client_id, as_of_date, probability, rank, decile, is_out_of_fold
+    feature_importance: pl.DataFrame  # feature, mean_abs_shap, rank
+    shap_sample: ShapSample | None
+    timings: dict[str, float]
+    model_dir: Path
+    report_dir: Path
+    protocols: dict[str, ProtocolResult] = field(default_factory=dict)  # client_split, out_of_time
+    cv_metrics: Metrics | None = None  # out-of-fold scores of the development clients
+    test_metrics: Metrics | None = None  # the deployed model on the client split's test clients
+    test_client_ids: np.ndarray | None = None
+    test_labels: np.ndarray | None = None
+    test_probability: np.ndarray | None = None
+    oof: pl.DataFrame | None = None  # out-of-fold rows: keys, label, raw and calibrated probability
+    selection: SelectionResult | None = None
+    calibration: dict = field(default_factory=dict)
+    source_model_run_id: str | None = None
+    plots: dict[str, Path] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def metrics_json(self) -> dict:
+        """The metrics stored in scoring.model_runs."""
+        out = {name: _protocol_summary(p) for name, p in self.protocols.items()}
+        if self.cv_metrics:
+            out["cross_validation"] = self.cv_metrics.as_dict()
+        if self.test_metrics:
+            out["test"] = self.test_metrics.as_dict()
+        return out
+
+
+def _protocol_summary(protocol: ProtocolResult) -> dict:
+    return {
+        "chosen": protocol.chosen,
+        "sizes": protocol.sizes,
+        "candidates": {
+            c.name: {"valid_score": c.valid_score, "test": {k: v for k, v in c.test.as_dict().items()
+                                                             if k != "calibration_table"}}
+            for c in protocol.candidates
+        },
+    }  # fmt: skip
+
+
+def score_frame(client_ids, as_of: date, probability: np.ndarray, is_out_of_fold: np.ndarray) -> pl.DataFrame:
+    """One row per client: probability, rank (1 = most likely; ties by client_id) and decile (1 = top)."""
+    frame = pl.DataFrame(
+        {
+            "client_id": client_ids,
+            "probability": probability.astype(np.float64),
+            "is_out_of_fold": is_out_of_fold,
+        }
+    ).with_columns(as_of_date=pl.lit(as_of, dtype=pl.Date))
+    frame = frame.sort(["probability", "client_id"], descending=[True, False])
+    n = frame.height
+    frame = frame.with_columns(rank=pl.int_range(1, n + 1, dtype=pl.Int32))
+    frame = frame.with_columns(decile=((pl.col("rank") - 1) * 10 // n + 1).cast(pl.Int32))
+    return frame.select("client_id", "as_of_date", "probability", "rank", "decile", "is_out_of_fold")
+
+
+def run_tables(result: RunResult, explanations: pl.DataFrame, scored_at: datetime) -> RunTables:
+    """The rows of scoring.model_runs, scores, explanations and feature_importance for one run."""
+    ids = {"task": result.task, "model_run_id": result.model_run_id}
+    model_run = pl.DataFrame(
+        [
+            {
+                **ids,
+                "run_kind": result.run_kind,
+                "source_model_run_id": result.source_model_run_id,
+                "status": "succeeded",
+                "created_at": result.created_at,
+                "as_of_date": result.as_of_date,
+                "model_type": result.model_type,
+                "parameters": json.dumps(result.parameters, default=str),
+                "feature_list": list(result.features),
+                "metrics": json.dumps(result.metrics_json(), default=str),
+                "data_fingerprint": result.data_fingerprint,
+                "artifact_path": str(result.model_dir),
+                "durations": json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
+                "seed": result.seed,
+                "n_scored": result.scores.height,
+            }
+        ],
+        schema_overrides={"source_model_run_id": pl.String, "feature_list": pl.List(pl.String)},
+    )
+    scores = result.scores.with_columns(**{k: pl.lit(v) for k, v in ids.items()}, scored_at=pl.lit(scored_at))
+    explanations = explanations.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
+    importance = result.feature_importance.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
+    return RunTables(model_run, scores, explanations, importance)
+
+
+def summary(result: RunResult) -> str:
+    """A few lines for the terminal: the model, its test metrics under both protocols, the timings."""
+    n_oof = int(result.scores["is_out_of_fold"].sum())
+    lines = [
+        f"{result.task}: run {result.model_run_id} ({result.run_kind}), as of {result.as_of_date}",
+        f"  model {result.model_type}, {len(result.features)} of {len(result.all_features)} features, "
+        f"{result.scores.height:,} clients scored ({n_oof:,} out of fold)",
+    ]
+    for name, protocol in result.protocols.items():
+        chosen = protocol.candidate(protocol.chosen).test
+        others = ", ".join(
+            f"{c.name} {c.test.roc_auc:.3f}" for c in protocol.candidates if c.name != protocol.chosen
+        )
+        lines += [
+            f"  {name}: chose {protocol.chosen}; test ROC-AUC {chosen.roc_auc:.3f}, "
+            f"AP {chosen.average_precision:.3f} (base rate {chosen.base_rate:.3f}), ECE {chosen.ece:.4f}",
+            f"    others' test ROC-AUC: {others}",
+        ]
+    if result.test_metrics:
+        m = result.test_metrics
+        lines.append(
+            f"  deployed model on the test clients: ROC-AUC {m.roc_auc:.3f}, AP {m.average_precision:.3f}, "
+            f"lift@10% {m.lift['top_10pct']:.2f}, Brier {m.brier:.4f}, ECE {m.ece:.4f}"
+        )
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+    lines.append(f"  {sum(result.timings.values()):.0f} s: {stages}")
+    lines.append(f"  model: {result.model_dir}\n  report: {result.report_dir / 'report.html'}")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""Scoring tasks as configuration: which marts, which label, which candidates, which metric.
+
+One code path (scoring.job) serves every task; adding a task means adding an entry to TASKS.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SearchBudget:
+    """How much the XGBoost hyperparameter search may spend.
+
+    The search stops at whichever comes first: `max_trials` trials or `seconds` of wall clock. Runs that stop
+    on trials are reproducible to the byte; the run result records which limit stopped the search.
+    """
+
+    seconds: float = 25.0
+    max_trials: int = 8
+    max_rounds: int = 800
+    early_stopping_rounds: int = 40
+
+
+@dataclass(frozen=True)
+class Task:
+    """A scoring task: the marts it reads, its label and how its models are chosen."""
+
+    name: str
+    feature_mart: str  # one row per (id, as_of_date) for every client; the scoring date's rows are scored
+    training_mart: str  # features + label (null where unknown) + label source, at several cutoffs
+    label: str = "label"
+    label_source: str | None = "label_source"  # None: every labelled row counts as provided
+    provided_label_source: str = "provided"  # rows whose label came from the provided target file
+    id_column: str = "client_id"
+    date_column: str = "as_of_date"
+    non_features: tuple[str, ...] = ()  # columns of the marts that are neither keys, labels nor features
+    categorical: tuple[str, ...] | None = None  # None: every string column is categorical
+    # A boolean feature marking the rows like the provided target's population. Validation scores (model
+    # choice, early stopping, feature selection) use those rows only; training uses every row. None: all.
+    target_population: str | None = None
+    baseline_features: tuple[str, ...] = ()  # the simple baseline's inputs (e.g. recency and frequency)
+    candidates: tuple[str, ...] = ("baseline", "logistic_regression", "knn", "xgboost")
+    metric: str = "roc_auc"  # chooses among candidates: roc_auc or average_precision
+    calibration: str = "sigmoid"  # sigmoid (Platt on the log-odds) or isotonic
+    test_share: float = 0.2  # of the clients with a provided label, held out for the final test
+    valid_share: float = 0.2  # of those clients, used to choose the model and calibrate it
+    cv_folds: int = 3  # folds of the cross-validation that gives out-of-fold scores
+    search: SearchBudget = field(default_factory=SearchBudget)
+    out_of_time_search: SearchBudget = field(default_factory=lambda: SearchBudget(seconds=10.0, max_trials=3))
+    knn_max_rows: int = 20_000  # KNN keeps its training rows; more would make it slow to predict
+    linear_max_rows: int = 50_000  # logistic regression gains nothing from more rows, only time
+    selection_sizes: tuple[int, ...] = (20, 40, 80)  # smaller feature sets tried against the full set
+    selection_tolerance: float = 0.002  # a smaller set is kept when it scores at most this much lower
+    selection_seconds: float = 20.0  # refits of smaller sets stop here (the full set is kept if none passed)
+    shap_sample_rows: int = 2_000  # rows of the SHAP matrix kept for the beeswarm plot
+
+
+TASKS: dict[str, Task] = {
+    "purchase_90d": Task(
+        name="purchase_90d",
+        feature_mart="main_marts.apparel_features",
+        training_mart="main_marts.apparel_training_set",
+        non_features=("cutoff_index", "is_latest_cutoff"),
+        # the provided target lists exactly the clients who have bought; derived rows also hold clients
+        # who never bought, whose easy-to-rank first purchases would dominate the validation scores
+        target_population="has_purchase_history",
+        baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime"),
+    ),
+}
+
+
+def get_task(name: str) -> Task:
+    """The task called `name`, or an error that lists the known ones."""
+    if name not in TASKS:
+        raise KeyError(
+            f"Unknown task {name!r}: the known tasks are {', '.join(sorted(TASKS))} (scoring/tasks.py)"
+        )
+    return TASKS[name]

@@ -1,0 +1,214 @@
+"""DuckDB I/O, and only that: read marts into Polars, write a run's scoring.* tables in one transaction.
+
+DuckDB locks its file while any process holds a connection, so every function opens, does one thing and
+closes. Files this module creates stay readable by the duckdb 1.5 CLI.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+_CREATE_CONFIG = {"storage_compatibility_version": "v1.5.0"}
+
+SCHEMA_SQL = """
+create schema if not exists scoring;
+create table if not exists scoring.model_runs (
+    model_run_id varchar primary key,
+    task varchar not null,
+    run_kind varchar not null,            -- train | rescore
+    source_model_run_id varchar,          -- the run whose saved model a rescore used
+    status varchar not null,              -- succeeded (a failed run writes nothing)
+    created_at timestamp not null,
+    as_of_date date not null,
+    model_type varchar not null,
+    parameters varchar not null,          -- JSON
+    feature_list varchar[] not null,
+    metrics varchar not null,             -- JSON: validation, test and cross-validation metrics
+    data_fingerprint varchar not null,
+    artifact_path varchar not null,
+    durations varchar not null,           -- JSON: seconds per stage
+    seed integer not null,
+    n_scored integer not null
+);
+create table if not exists scoring.scores (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    as_of_date date not null,
+    probability double not null,
+    rank integer not null,                -- 1 = most likely
+    decile integer not null,              -- 1 = top 10 %
+    is_out_of_fold boolean not null,      -- scored by a model that never saw this client's labels
+    scored_at timestamp not null,
+    primary key (model_run_id, client_id)
+);
+create table if not exists scoring.explanations (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    feature varchar not null,
+    feature_value varchar,                -- as text, so numeric and categorical features share a column
+    shap_value double not null,           -- contribution to the log-odds of the uncalibrated model
+    rank integer not null,                -- 1 = largest absolute contribution
+    primary key (model_run_id, client_id, rank)
+);
+create table if not exists scoring.feature_importance (
+    task varchar not null,
+    model_run_id varchar not null,
+    feature varchar not null,
+    mean_abs_shap double not null,
+    rank integer not null,
+    primary key (model_run_id, feature)
+);
+create or replace view scoring.latest_scores as
+with latest_runs as (
+    select task, arg_max(model_run_id, created_at) as model_run_id
+    from scoring.model_runs
+    where status = 'succeeded'
+    group by task
+)
+select scores.*
+from scoring.scores as scores
+inner join latest_runs
+    on scores.task = latest_runs.task
+    and scores.model_run_id = latest_runs.model_run_id;
+"""
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """One run's rows for the scoring.* tables."""
+
+    model_run: pl.DataFrame  # one row
+    scores: pl.DataFrame
+    explanations: pl.DataFrame
+    feature_importance: pl.DataFrame
+
+
+@contextmanager
+def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection; a new file is created readable by the duckdb 1.5 CLI."""
+    if read_only and not Path(warehouse).exists():
+        raise FileNotFoundError(
+            f"No warehouse at {warehouse}: build the features first (make build-features)"
+        )
+    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    config = {} if Path(warehouse).exists() else dict(_CREATE_CONFIG)
+    con = duckdb.connect(str(warehouse), read_only=read_only, config=config)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def existing_relations(warehouse: Path, relations: list[str]) -> set[str]:
+    """Those of `relations` (schema.name) that exist in the warehouse."""
+    if not Path(warehouse).exists():
+        return set()
+    with connect(warehouse, read_only=True) as con:
+        rows = con.sql("select schema_name || '.' || table_name from duckdb_tables()").fetchall()
+        rows += con.sql("select schema_name || '.' || view_name from duckdb_views()").fetchall()
+    present = {row[0] for row in rows}
+    return {r for r in relations if r in present}
+
+
+def read_task_frames(
+    warehouse: Path,
+    training_mart: str,
+    feature_mart: str,
+    label: str,
+    key: tuple[str, str],
+    as_of: date | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, date]:
+    """The labelled rows of the training mart and the feature mart's rows at the scoring date.
+
+    The scoring date is `as_of`, or the latest date in the feature mart. Rows come sorted by key so the
+    same warehouse always gives the same frames.
+    """
+    id_column, date_column = key
+    with connect(warehouse, read_only=True) as con:
+        for relation in (training_mart, feature_mart):
+            _require_relation(con, relation, warehouse)
+        if as_of is None:
+            as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        training = con.sql(
+            f"select * from {training_mart} where {label} is not null order by {id_column}, {date_column}"
+        ).pl()
+        scoring = con.sql(
+            f"select * from {feature_mart} where {date_column} = ? order by {id_column}", params=[as_of]
+        ).pl()
+    if scoring.is_empty():
+        raise ValueError(f"{feature_mart} has no rows at {date_column} = {as_of}: choose an AS_OF it has")
+    return training, scoring, as_of
+
+
+def read_scoring_frame(warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date | None):
+    """The feature mart's rows at the scoring date (default: its latest date), and that date."""
+    id_column, date_column = key
+    with connect(warehouse, read_only=True) as con:
+        _require_relation(con, feature_mart, warehouse)
+        if as_of is None:
+            as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        frame = con.sql(
+            f"select * from {feature_mart} where {date_column} = ? order by {id_column}", params=[as_of]
+        ).pl()
+    return frame, as_of
+
+
+def _require_relation(con: duckdb.DuckDBPyConnection, relation: str, warehouse: Path) -> None:
+    schema, _, name = relation.rpartition(".")
+    found = con.sql(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", params=[schema, name]
+    ).fetchall()[0][0]
+    found += con.sql(
+        "select count(*) from duckdb_views() where schema_name = ? and view_name = ?", params=[schema, name]
+    ).fetchall()[0][0]
+    if not found:
+        raise LookupError(
+            f"{warehouse} has no relation {relation}: build the features first (make build-features)"
+        )
+
+
+def write_run(warehouse: Path, tables: RunTables) -> None:
+    """Append one run to the scoring.* tables, all in one transaction (a failure writes nothing)."""
+    with connect(warehouse) as con:
+        con.execute("begin transaction")
+        try:
+            con.execute(SCHEMA_SQL)
+            for table, frame in (
+                ("model_runs", tables.model_run),
+                ("scores", tables.scores),
+                ("explanations", tables.explanations),
+                ("feature_importance", tables.feature_importance),
+            ):
+                con.register("run_rows", frame.to_arrow())
+                con.execute(f"insert into scoring.{table} by name select * from run_rows")
+                con.unregister("run_rows")
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+
+
+def read_model_run(warehouse: Path, model_run_id: str) -> dict:
+    """The scoring.model_runs row of a run, as a dict."""
+    with connect(warehouse, read_only=True) as con:
+        has_runs = con.sql(
+            "select count(*) from duckdb_tables() where schema_name = 'scoring' and table_name = 'model_runs'"
+        ).fetchall()[0][0]
+        frame = (
+            con.sql("select * from scoring.model_runs where model_run_id = ?", params=[model_run_id]).pl()
+            if has_runs
+            else pl.DataFrame()
+        )
+    if frame.is_empty():
+        raise LookupError(
+            f"No model run {model_run_id!r} in {warehouse} (scoring.model_runs): list the runs with "
+            "`select model_run_id, task, created_at from scoring.model_runs order by created_at desc`"
+        )
+    return frame.row(0, named=True)
