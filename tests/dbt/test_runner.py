@@ -1,6 +1,7 @@
 """The runner finds each task's files in any accepted format and hands them to dbt."""
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -69,3 +70,18 @@ def test_parquet_and_gzipped_csv_build_the_same_marts_as_csv(apparel_tiny, tiny_
     warehouse = build(tmp_path / "data", tmp_path / "build")
     sql = f"select * from {MARTS}.apparel_training_set order by client_id, as_of_date"
     assert query(warehouse, sql).equals(query(tiny_build, sql))
+
+
+def test_duckdb_memory_limit_follows_the_raw_files_between_a_floor_and_a_ceiling(tmp_path):
+    from scoring.features import MEMORY_CEILING_SHARE, MEMORY_FLOOR_MB, RawFile, memory_limit
+
+    def limit_for(size: int) -> int:
+        path = tmp_path / f"raw_{size}.csv"
+        with path.open("wb") as f:
+            f.truncate(size)  # sparse: no bytes written
+        return int(memory_limit({"apparel": {"m": RawFile("m", path, "csv")}}).removesuffix("MB"))
+
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    assert limit_for(10**6) == MEMORY_FLOOR_MB
+    assert limit_for(4 * 2**30) == int(0.85 * 4 * 2**10)
+    assert limit_for(int(total_mb * 2**20)) == int(MEMORY_CEILING_SHARE * total_mb)
