@@ -1,0 +1,158 @@
+"""The benchmark report: measurements in, markdown out (no I/O here).
+
+One table of every stage at every scale with its ratio to the floor scan, the one-cutoff comparison (dbt's
+feature models, the pandas peer, the floor), how time grows with scale, and the targets of issue 3.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+
+from scoring.bench.measure import Measurement
+from scoring.bench.stages import BUILD, BUILD_ONE, FLOOR, MODELS, PANDAS, STAGES
+
+# Issue 3: the full build at scale 1 on 2 cores, and the feature models beside the floor.
+BUILD_SECONDS_MAX = 45.0
+BUILD_PEAK_MB_MAX = 2048.0
+MODELS_TIMES_FLOOR_MAX = 5.0
+# Growth between two scales counts as linear when seconds per unit of scale rise by at most this factor.
+LINEAR_TOLERANCE = 1.10
+GROWTH_STAGES = (BUILD, BUILD_ONE, MODELS, PANDAS, FLOOR)
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _scale(scale: float) -> str:
+    return f"{scale:g}"
+
+
+def lookup(measurements: Iterable[Measurement], stage: str, scale: float) -> Measurement | None:
+    """The measurement of `stage` at `scale` (the last one when measured twice), or None."""
+    found = [m for m in measurements if m.stage == stage and m.scale == scale]
+    return found[-1] if found else None
+
+
+def seconds(measurements: Sequence[Measurement], stage: str, scale: float) -> float:
+    found = lookup(measurements, stage, scale)
+    return math.nan if found is None else found.seconds
+
+
+def ratio_to_floor(measurements: Sequence[Measurement], m: Measurement) -> float:
+    """Seconds of `m` as a multiple of the floor scan at the same scale (NaN when either is missing)."""
+    floor = seconds(measurements, FLOOR, m.scale)
+    return m.seconds / floor if floor > 0 else math.nan
+
+
+def _order(m: Measurement) -> tuple[float, int, str]:
+    return (m.scale, STAGES.index(m.stage) if m.stage in STAGES else len(STAGES), m.stage)
+
+
+def format_table(measurements: Sequence[Measurement]) -> str:
+    """Every stage at every scale: seconds, peak MB, ratio to the floor, CPU seconds, load, a note."""
+    lines = [
+        "| stage | scale | seconds | peak MB | × floor | CPU s | load | note |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
+    for m in sorted(measurements, key=_order):
+        lines.append(
+            f"| {m.stage} | {_scale(m.scale)} | {_number(m.seconds)} | {_number(m.peak_mb, 0)} "
+            f"| {_number(ratio_to_floor(measurements, m))} | {_number(m.cpu_seconds)} | {_number(m.load)} "
+            f"| {m.note} |"
+        )
+    return "\n".join(lines)
+
+
+def format_comparison(measurements: Sequence[Measurement]) -> str:
+    """One cutoff, side by side: dbt's feature models, the pandas peer and the floor, with ratios."""
+    lines = [
+        "| scale | dbt feature models s | pandas peer s | pandas peak MB | floor s | dbt ÷ floor "
+        "| pandas ÷ dbt |",
+        "|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for scale in sorted({m.scale for m in measurements}):
+        models, floor = seconds(measurements, MODELS, scale), seconds(measurements, FLOOR, scale)
+        pandas = lookup(measurements, PANDAS, scale)
+        pandas_seconds = pandas.seconds if pandas else math.nan
+        lines.append(
+            f"| {_scale(scale)} | {_number(models)} | {_number(pandas_seconds)} "
+            f"| {_number(pandas.peak_mb if pandas else None, 0)} | {_number(floor)} "
+            f"| {_number(models / floor if floor > 0 else math.nan)} "
+            f"| {_number(pandas_seconds / models if models > 0 else math.nan)} |"
+        )
+    return "\n".join(lines)
+
+
+def per_unit_of_scale(measurements: Sequence[Measurement], stage: str) -> list[tuple[float, float]]:
+    """(scale, seconds per unit of scale) of a stage, by scale, where it was measured."""
+    points = [(m.scale, m.seconds / m.scale) for m in measurements if m.stage == stage and m.scale > 0]
+    return sorted((scale, value) for scale, value in points if not math.isnan(value))
+
+
+def grows_linearly(points: Sequence[tuple[float, float]], tolerance: float = LINEAR_TOLERANCE) -> bool | None:
+    """True when seconds per unit of scale never rise by more than `tolerance` from one scale to the next,
+    i.e. time grows no faster than linearly; None with fewer than two scales."""
+    if len(points) < 2:
+        return None
+    return all(later <= earlier * tolerance for (_, earlier), (_, later) in itertools.pairwise(points))
+
+
+def _verdict(ok: bool | None) -> str:
+    return {True: "yes", False: "**no**", None: "n/a"}[ok]
+
+
+def format_growth(measurements: Sequence[Measurement]) -> str:
+    """Seconds per unit of scale of each stage at each scale, and whether time grows at most linearly."""
+    lines = []
+    for stage in GROWTH_STAGES:
+        points = per_unit_of_scale(measurements, stage)
+        if not points:
+            continue
+        values = ", ".join(f"{value:,.1f} at {_scale(scale)}" for scale, value in points)
+        lines.append(
+            f"- {stage}: s per unit of scale {values}; linear or better: {_verdict(grows_linearly(points))}"
+        )
+    return "\n".join(lines)
+
+
+def _at_most(value: float, limit: float) -> bool | None:
+    """value <= limit, or None when value was not measured."""
+    return None if math.isnan(value) or math.isnan(limit) else value <= limit
+
+
+def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> list[tuple[str, bool | None]]:
+    """The targets of issue 3 (at `scale`; growth over all scales): True, False or None (not measured)."""
+    build = lookup(measurements, BUILD, scale)
+    build_seconds, build_peak = (build.seconds, build.peak_mb) if build else (math.nan, math.nan)
+    models, pandas = seconds(measurements, MODELS, scale), seconds(measurements, PANDAS, scale)
+    floor_limit = MODELS_TIMES_FLOOR_MAX * seconds(measurements, FLOOR, scale)
+    at = f"scale {_scale(scale)}:"
+    return [
+        (f"{at} full build ≤ {BUILD_SECONDS_MAX:g} s", _at_most(build_seconds, BUILD_SECONDS_MAX)),
+        (f"{at} full build peak ≤ {BUILD_PEAK_MB_MAX:,.0f} MB", _at_most(build_peak, BUILD_PEAK_MB_MAX)),
+        (f"{at} feature models faster than the pandas peer", _at_most(models, pandas)),
+        (f"{at} feature models ≤ {MODELS_TIMES_FLOOR_MAX:g} × floor", _at_most(models, floor_limit)),
+        ("all scales: full build time grows no faster than linearly",
+         grows_linearly(per_unit_of_scale(measurements, BUILD))),
+    ]  # fmt: skip
+
+
+def format_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> str:
+    return "\n".join(f"- {name}: {_verdict(ok)}" for name, ok in target_checks(measurements, scale))
+
+
+def render(measurements: Sequence[Measurement], context: Sequence[str] = ()) -> str:
+    """The whole report: context lines, the table, the one-cutoff comparison, growth and the targets."""
+    sections = [
+        "# Benchmark",
+        "\n".join(f"- {line}" for line in context),
+        "## Every stage\n\n" + format_table(measurements),
+        "## One cutoff: dbt's feature models, the pandas peer, the floor\n\n"
+        + format_comparison(measurements),
+        "## Growth with scale\n\n" + format_growth(measurements),
+        "## Targets (issue 3)\n\n" + format_checks(measurements),
+    ]
+    return "\n\n".join(section for section in sections if section) + "\n"

@@ -1,0 +1,149 @@
+"""The stages the benchmark measures at one scale, each a child process of its own (see measure.py).
+
+A scale's work folder holds raw/{apparel,one_click}/ (generated), one warehouse and dbt target folder per
+build, the pandas peer's output and, for `score`, the data/models and data/reports it writes.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scoring.bench.dbt_timing import feature_model_timing
+from scoring.bench.measure import Measurement, measure
+
+GENERATE = "generate"
+FLOOR = "floor: DuckDB scan"
+BUILD = "build-features"
+BUILD_ONE = "build-features, 1 cutoff"
+MODELS = "feature models, 1 cutoff"
+PANDAS = "pandas peer, 1 cutoff"
+SCORE = "score"
+STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, SCORE)
+# Short names for the command line (`--stages build,pandas`), in the order the stages run.
+STAGE_KEYS = dict(
+    zip(("generate", "floor", "build", "build-one", "models", "pandas", "score"), STAGES, strict=True)
+)
+
+PYTHON = sys.executable
+SCORING = str(Path(sys.executable).with_name("scoring"))
+
+
+@dataclass(frozen=True)
+class ScaleRun:
+    """One scale's parameters and work folder."""
+
+    scale: float
+    seed: int
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    def env(self, warehouse: str = "full") -> dict[str, str]:
+        """The environment of the scoring commands: this scale's data and one of its warehouses."""
+        return {"DATA_DIR": str(self.raw), "WAREHOUSE": str(self.warehouse(warehouse)), "AS_OF": ""}
+
+    def warehouse(self, name: str) -> Path:
+        return self.root / f"warehouse_{name}.duckdb"
+
+    def target(self, name: str) -> Path:
+        return self.root / f"target_{name}"
+
+
+def _fresh(run: ScaleRun, name: str) -> None:
+    """Remove a build's warehouse (and its spill folder) so every build starts from nothing."""
+    for path in (run.warehouse(name), Path(f"{run.warehouse(name)}.wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(f"{run.warehouse(name)}.tmp", ignore_errors=True)
+
+
+def generate(run: ScaleRun) -> Measurement:
+    apparel = [SCORING, "generate", "apparel", "--scale", str(run.scale), "--seed", str(run.seed),
+               "--out", str(run.raw / "apparel")]  # fmt: skip
+    one_click = [
+        SCORING,
+        "generate",
+        "one-click",
+        "--seed",
+        str(run.seed),
+        "--out",
+        str(run.raw / "one_click"),
+    ]
+    script = f"{shlex.join(apparel)} && {shlex.join(one_click)}"
+    return measure(GENERATE, run.scale, ["sh", "-c", script], note="apparel + one-click")
+
+
+def floor(run: ScaleRun) -> Measurement:
+    cmd = [PYTHON, "-m", "scoring.bench.floor", str(run.raw / "apparel")]
+    return measure(FLOOR, run.scale, cmd, note="messages + purchases, every column parsed once")
+
+
+def build(run: ScaleRun) -> Measurement:
+    _fresh(run, "full")
+    cmd = [
+        PYTHON,
+        "-m",
+        "scoring.bench.build",
+        str(run.raw),
+        str(run.warehouse("full")),
+        str(run.target("full")),
+    ]
+    return measure(
+        BUILD, run.scale, cmd, note="default cutoff + the past cutoffs of the spine, every model and test"
+    )
+
+
+def build_one_cutoff(run: ScaleRun) -> Measurement:
+    _fresh(run, "one")
+    cmd = [PYTHON, "-m", "scoring.bench.build", str(run.raw), str(run.warehouse("one")),
+           str(run.target("one")), "--past-cutoffs", "0"]  # fmt: skip
+    return measure(BUILD_ONE, run.scale, cmd, note="latest cutoff only (training_cutoff_count=0), every test")
+
+
+def feature_models(run: ScaleRun) -> Measurement:
+    """Not a process: the feature models' summed execution time in the one-cutoff build's run_results.json."""
+    timing = feature_model_timing(run.target("one"))
+    note = (
+        f"the {timing.models} models up to apparel_features in run_results.json, summed: no start-up or tests"
+    )
+    return Measurement(MODELS, run.scale, timing.seconds, math.nan, note)
+
+
+def pandas_peer(run: ScaleRun) -> Measurement:
+    cmd = [PYTHON, "-m", "scoring.bench.pandas_peer", str(run.raw / "apparel"),
+           "--out", str(run.root / "pandas_features.parquet")]  # fmt: skip
+    return measure(PANDAS, run.scale, cmd, note="read CSVs + every feature family, vectorised pandas")
+
+
+def score(run: ScaleRun) -> Measurement:
+    """`scoring score` on the full build, run from the work folder so its models and reports land there."""
+    return measure(SCORE, run.scale, [SCORING, "score"], env=run.env("full"), cwd=run.root,
+                   note="train, validate, score, explain")  # fmt: skip
+
+
+RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
+    GENERATE: generate,
+    FLOOR: floor,
+    BUILD: build,
+    BUILD_ONE: build_one_cutoff,
+    MODELS: feature_models,
+    PANDAS: pandas_peer,
+    SCORE: score,
+}
+
+
+def run_stage(stage: str, run: ScaleRun) -> Measurement:
+    """Measure one stage; a failure becomes a row with no numbers and the reason, so the others still run."""
+    try:
+        return RUNNERS[stage](run)
+    except (RuntimeError, OSError, ValueError) as error:
+        reason = str(error).strip().splitlines()[-1][:200] if str(error).strip() else type(error).__name__
+        verb = "skipped" if stage == SCORE else "failed"
+        return Measurement(stage, run.scale, math.nan, math.nan, f"{verb}: {reason}")

@@ -1,0 +1,155 @@
+"""The benchmark report: the table, ratios to the floor, the linear-growth check and dbt's model timing.
+
+Formatting and arithmetic only; no timing is asserted (speed is checked by running the benchmark)."""
+
+import math
+
+import pytest
+
+from scoring.bench.__main__ import merge, parse_args
+from scoring.bench.dbt_timing import model_timing, upstream_models
+from scoring.bench.measure import Measurement
+from scoring.bench.report import (
+    format_comparison,
+    format_growth,
+    format_table,
+    grows_linearly,
+    per_unit_of_scale,
+    ratio_to_floor,
+    render,
+    target_checks,
+)
+from scoring.bench.stages import BUILD, FLOOR, GENERATE, MODELS, PANDAS, SCORE
+
+
+def run(scale: float, build: float, models: float, pandas: float, floor: float, peak: float = 1500):
+    return [
+        Measurement(FLOOR, scale, floor, 300, load=1.0),
+        Measurement(BUILD, scale, build, peak, load=1.5),
+        Measurement(MODELS, scale, models, math.nan),
+        Measurement(PANDAS, scale, pandas, 4500, load=1.2),
+    ]
+
+
+def test_table_has_one_row_per_measurement_with_its_ratio_to_the_floor_of_its_scale():
+    measurements = run(1.0, build=30, models=8, pandas=24, floor=2) + run(0.1, 6, 1, 2.4, 0.5)
+    table = format_table(measurements).splitlines()
+    assert len(table) == 2 + len(measurements)
+    assert table[2].startswith("| floor: DuckDB scan | 0.1 |")  # by scale, then in stage order
+    assert "| build-features | 1 | 30.0 | 1,500 | 15.0 | – | 1.5 |  |" in table
+    assert "| feature models, 1 cutoff | 1 | 8.0 | – | 4.0 | – | – |  |" in table
+
+
+def test_ratio_to_floor_is_nan_without_a_floor_at_that_scale():
+    build = Measurement(BUILD, 3.0, 90, 1800)
+    assert math.isnan(ratio_to_floor([build], build))
+    assert ratio_to_floor([build, Measurement(FLOOR, 3.0, 6, 300)], build) == 15
+
+
+def test_a_failed_stage_shows_dashes_and_its_reason():
+    failed = Measurement(SCORE, 1.0, math.nan, math.nan, "skipped: no marts")
+    assert "| score | 1 | – | – | – | – | – | skipped: no marts |" in format_table([failed])
+
+
+def test_comparison_puts_models_pandas_and_floor_side_by_side_with_ratios():
+    row = format_comparison(run(1.0, build=30, models=8, pandas=24, floor=2)).splitlines()[-1]
+    assert row == "| 1 | 8.0 | 24.0 | 4,500 | 2.0 | 4.0 | 3.0 |"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "linear"),
+    [
+        ((10, 60, 180), True),  # per unit: 100, 60, 60 (fixed start-up cost shrinks)
+        ((10, 100, 330), True),  # 100, 100, 110: within the 10 % tolerance
+        ((10, 100, 400), False),  # 100, 100, 133: faster than linear from 1 to 3
+        ((10, 150, 300), False),  # 100, 150, 100
+    ],
+)
+def test_growth_is_linear_when_seconds_per_unit_of_scale_never_rise(seconds, linear):
+    measurements = [
+        Measurement(BUILD, scale, s, 1) for scale, s in zip((0.1, 1.0, 3.0), seconds, strict=True)
+    ]
+    assert grows_linearly(per_unit_of_scale(measurements, BUILD)) is linear
+
+
+def test_growth_needs_two_scales_and_skips_failed_stages():
+    assert grows_linearly(per_unit_of_scale([Measurement(BUILD, 1.0, 30, 1)], BUILD)) is None
+    failed = [Measurement(BUILD, 1.0, 30, 1), Measurement(BUILD, 3.0, math.nan, math.nan)]
+    assert per_unit_of_scale(failed, BUILD) == [(1.0, 30.0)]
+
+
+def test_growth_lines_give_seconds_per_unit_and_the_verdict():
+    measurements = run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2)
+    lines = format_growth(measurements).splitlines()
+    assert "- build-features: s per unit of scale 60.0 at 0.1, 30.0 at 1; linear or better: yes" in lines
+    assert (
+        "- feature models, 1 cutoff: s per unit of scale 10.0 at 0.1, 8.0 at 1; linear or better: yes"
+        in lines
+    )
+
+
+def test_targets_pass_fail_or_are_not_measured():
+    good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2)))
+    assert all(good.values()), good
+    slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
+    assert not any(slow[name] for name in list(slow)[:4])
+    assert set(dict(target_checks([Measurement(GENERATE, 1.0, 20, 900)])).values()) == {None}
+
+
+def test_report_has_the_context_and_every_section():
+    text = render(run(1.0, 30, 8, 24, 2), ["taken on 2 cores"])
+    for heading in ("# Benchmark", "## Every stage", "## One cutoff", "## Growth with scale", "## Targets"):
+        assert heading in text
+    assert "- taken on 2 cores" in text
+
+
+def test_merge_replaces_remeasured_rows_and_keeps_the_others():
+    old = run(1.0, 60, 8, 24, 2)
+    new = [Measurement(BUILD, 1.0, 30, 1500)]
+    merged = merge(old, new)
+    assert len(merged) == len(old)
+    assert [m.seconds for m in merged if m.stage == BUILD] == [30]
+
+
+def test_stages_are_chosen_by_short_name_and_run_in_order():
+    args = parse_args(["--scales", "0.1,3", "--stages", "pandas,build,floor"])
+    assert args.scales == [0.1, 3.0]
+    assert args.stages == [FLOOR, BUILD, PANDAS]
+    with pytest.raises(SystemExit):
+        parse_args(["--stages", "bild"])
+
+
+MANIFEST = {
+    "nodes": {
+        "model.p.stg_a": {"name": "stg_a"},
+        "model.p.int_b": {"name": "int_b"},
+        "model.p.apparel_features": {"name": "apparel_features"},
+        "model.p.apparel_labels": {"name": "apparel_labels"},
+    },
+    "parent_map": {
+        "model.p.stg_a": ["source.p.raw.a"],
+        "model.p.int_b": ["model.p.stg_a"],
+        "model.p.apparel_features": ["model.p.int_b", "model.p.stg_a"],
+        "model.p.apparel_labels": ["model.p.stg_a"],
+    },
+}
+
+
+def test_feature_models_are_the_mart_and_every_model_upstream_of_it():
+    assert upstream_models(MANIFEST) == {"model.p.stg_a", "model.p.int_b", "model.p.apparel_features"}
+
+
+def test_model_timing_sums_the_feature_models_only():
+    results = {
+        "results": [
+            {"unique_id": "model.p.stg_a", "execution_time": 1.5},
+            {"unique_id": "model.p.int_b", "execution_time": 2.0},
+            {"unique_id": "model.p.apparel_features", "execution_time": 0.5},
+            {"unique_id": "model.p.apparel_labels", "execution_time": 9.0},
+            {"unique_id": "test.p.unique_x", "execution_time": 9.0},
+        ]
+    }
+    timing = model_timing(results, upstream_models(MANIFEST))
+    assert (timing.seconds, timing.models) == (4.0, 3)
+    with pytest.raises(ValueError, match="int_b"):
+        model_timing({"results": results["results"][:1]}, {"model.p.stg_a", "model.p.int_b"})
