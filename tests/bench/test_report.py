@@ -19,7 +19,7 @@ from scoring.bench.report import (
     render,
     target_checks,
 )
-from scoring.bench.stages import BUILD, FLOOR, GENERATE, MODELS, PANDAS, SCORE
+from scoring.bench.stages import BUILD, FLOOR, GENERATE, MODELS, PANDAS, SCORE, ScaleRun, run_stage, too_big
 
 
 def run(scale: float, build: float, models: float, pandas: float, floor: float, peak: float = 1500):
@@ -153,3 +153,12 @@ def test_model_timing_sums_the_feature_models_only():
     assert (timing.seconds, timing.models) == (4.0, 3)
     with pytest.raises(ValueError, match="int_b"):
         model_timing({"results": results["results"][:1]}, {"model.p.stg_a", "model.p.int_b"})
+
+
+def test_a_stage_too_big_for_the_memory_left_is_skipped_with_the_reason(tmp_path):
+    run = ScaleRun(10.0, 42, tmp_path)
+    skipped = run_stage(PANDAS, run, available=20_000)
+    assert math.isnan(skipped.seconds)
+    assert skipped.note.startswith("skipped: needs ~43,000 MB")
+    assert too_big(PANDAS, 1.0, available=20_000) is None
+    assert too_big(BUILD, 10.0, available=1_000) is None  # the build's memory is capped by DuckDB's limit
