@@ -6,7 +6,7 @@ labels drawn from the true probabilities, for the truth itself (the ceiling), th
 baseline, a plain HistGradientBoosting on the same features and rows, and the model trained on the provided
 target alone; then the mean and spread over the runs (e.g. several seeds).
 
-    python -m scoring.truth_benchmark --truth data/raw/apparel/_truth/apparel-truth.csv \\
+    python -m scoring.bench.truth --truth data/raw/apparel/_truth/apparel-truth.csv \\
         data/reports/purchase_90d/*/run_result.pkl
 """
 
