@@ -169,8 +169,15 @@ def _tasks_or_raise(data_dir: Path) -> dict[str, dict[str, RawFile]]:
     return tasks
 
 
-def run_dbt(settings: Settings, args: list[str], tasks: Mapping[str, Mapping[str, RawFile]] | None = None):
+def run_dbt(
+    settings: Settings,
+    args: list[str],
+    tasks: Mapping[str, Mapping[str, RawFile]] | None = None,
+    extra_vars: Mapping[str, object] | None = None,
+):
     """Run one dbt command in-process against the project, warehouse and raw files of `settings`.
+
+    `extra_vars` override the project's vars (e.g. training_cutoff_count) for this command only.
 
     Returns dbt's result; raises FeatureBuildError when dbt could not run at all.
     """
@@ -189,7 +196,7 @@ def run_dbt(settings: Settings, args: list[str], tasks: Mapping[str, Mapping[str
         "--project-dir", str(project_dir),
         "--profiles-dir", str(project_dir),
         "--target", settings.target,
-        "--vars", json.dumps(dbt_vars(tasks, settings.as_of)),
+        "--vars", json.dumps({**dbt_vars(tasks, settings.as_of), **(extra_vars or {})}),
     ]  # fmt: skip
     limits = {} if os.environ.get("DUCKDB_MEMORY_LIMIT") else {"DUCKDB_MEMORY_LIMIT": memory_limit(tasks)}
     with _environment(WAREHOUSE=str(warehouse), DATA_DIR=str(data_dir.resolve()), **limits):
@@ -206,19 +213,21 @@ def build_features(
     settings: Settings,
     select: str | None = None,
     target_path: Path | None = None,
+    extra_vars: Mapping[str, object] | None = None,
 ) -> None:
     """Run `dbt build` (models, unit and data tests) for every task with raw files under settings.data_dir.
 
     Uses settings.data_dir, .warehouse, .as_of (the latest cutoff; None is the last day of the data),
     .target (the dbt target) and .project_dir. `select` replaces the default selection (every model of
     the tasks found) with a dbt selector; `target_path` moves dbt's artifacts (manifest, compiled SQL) out
-    of dbt_project/target. Raises FeatureBuildError when inputs are missing or a model or test fails.
+    of dbt_project/target; `extra_vars` override project vars for this build. Raises FeatureBuildError
+    when inputs are missing or a model or test fails.
     """
     tasks = _tasks_or_raise(Path(settings.data_dir))
     args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
     if target_path is not None:
         args += ["--target-path", str(Path(target_path).resolve())]
-    result = run_dbt(settings, args, tasks)
+    result = run_dbt(settings, args, tasks, extra_vars)
     if not result.success:
         failed = [
             f"{node.node.unique_id} ({node.status}): {node.message}"

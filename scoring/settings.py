@@ -1,7 +1,7 @@
 """One typed settings object, built once at the command-line edge and passed down."""
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +27,6 @@ class Settings:
     project_dir: Path = Path("dbt_project")
     reports_dir: Path = Path("data/reports")
     models_dir: Path = Path("data/models")
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -1,17 +1,29 @@
 """The one-cutoff build asks dbt for the same build as build_features, with the spine's var changed."""
 
 import json
+from types import SimpleNamespace
 
-from scoring.bench.build import spine_args
+from scoring.bench import build
 from scoring.features import TASKS
 
 
-def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_target(tmp_path):
+def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_target(tmp_path, monkeypatch):
     apparel = tmp_path / "raw" / "apparel"
     apparel.mkdir(parents=True)
     for stem in TASKS["apparel"].required:
         (apparel / f"{stem}.csv").write_text("client_id\n")
-    args = spine_args(tmp_path / "raw", tmp_path / "target", past_cutoffs=0)
+    calls = []
+
+    class FakeRunner:  # records the dbt command instead of running it
+        def invoke(self, args):
+            calls.append(args)
+            return SimpleNamespace(exception=None, success=True, result=[])
+
+    monkeypatch.setattr("dbt.cli.main.dbtRunner", FakeRunner)
+    build.main(
+        [str(tmp_path / "raw"), str(tmp_path / "w.duckdb"), str(tmp_path / "target"), "--past-cutoffs", "0"]
+    )
+    (args,) = calls
     assert args[:3] == ["build", "--select", "tag:apparel"]
     assert args[args.index("--target-path") + 1] == str((tmp_path / "target").resolve())
     variables = json.loads(args[args.index("--vars") + 1])
