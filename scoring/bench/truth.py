@@ -20,9 +20,8 @@ from sklearn.metrics import roc_auc_score
 
 from scoring.artifacts import load_run_result
 from scoring.candidates import tree_preprocessor
-from scoring.evaluate import evaluate
+from scoring.evaluate import evaluate, expected_roc_auc
 from scoring.job import load_task_data, target_population_mask
-from scoring.metrics import expected_roc_auc
 from scoring.settings import Settings
 from scoring.tasks import get_task
 from scoring.validation import client_split, out_of_time_split

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from scoring.features import find_raw_file
 from scoring.generate.apparel_write import FILES, TRUTH_DIR
 
 REAL_BUYERS = 49_849
@@ -122,11 +123,11 @@ create temp table mc as
 
 
 def _reader(path_stem: Path) -> str:
-    for suffix, fn in ((".parquet", "read_parquet"), (".csv", "read_csv"), (".csv.gz", "read_csv")):
-        path = path_stem.with_name(path_stem.name + suffix)
-        if path.exists():
-            return f"{fn}('{path}')"
-    raise FileNotFoundError(f"{path_stem}.csv (or .csv.gz, .parquet) does not exist")
+    """A DuckDB table function reading the file the pipeline would read for this stem."""
+    found = find_raw_file(path_stem.parent, path_stem.name)
+    if found is None:
+        raise FileNotFoundError(f"{path_stem}.csv (or .csv.gz, .parquet) does not exist")
+    return f"{'read_parquet' if found.format == 'parquet' else 'read_csv'}('{found.path}')"
 
 
 def profile_apparel(data_dir: Path) -> list[Stat]:
