@@ -117,7 +117,7 @@
 {%- endmacro %}
 
 
-{#- A 64-bit hash of a string, for grouping on long keys cheaply. -#}
+{#- A 64-bit hash of one or more comma-separated expressions, for grouping on long keys cheaply. -#}
 {% macro hash64(expression) %}
     {{ return(adapter.dispatch('hash64')(expression)) }}
 {% endmacro %}
