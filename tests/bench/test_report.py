@@ -139,18 +139,35 @@ def test_feature_models_are_the_mart_and_every_model_upstream_of_it():
     assert upstream_models(MANIFEST) == {"model.p.stg_a", "model.p.int_b", "model.p.apparel_features"}
 
 
-def test_model_timing_sums_the_feature_models_only():
+def _result(unique_id: str, start: float, end: float) -> dict:
+    """A run_results.json entry whose compile and execute steps span [start, end] seconds past noon."""
+
+    def at(seconds: float) -> str:
+        return f"2026-01-01T12:00:{seconds:06.3f}Z"
+
+    middle = (start + end) / 2
+    return {
+        "unique_id": unique_id,
+        "execution_time": end - start,
+        "timing": [
+            {"name": "compile", "started_at": at(start), "completed_at": at(middle)},
+            {"name": "execute", "started_at": at(middle), "completed_at": at(end)},
+        ],
+    }
+
+
+def test_model_timing_spans_and_sums_the_feature_models_only():
     results = {
         "results": [
-            {"unique_id": "model.p.stg_a", "execution_time": 1.5},
-            {"unique_id": "model.p.int_b", "execution_time": 2.0},
-            {"unique_id": "model.p.apparel_features", "execution_time": 0.5},
-            {"unique_id": "model.p.apparel_labels", "execution_time": 9.0},
-            {"unique_id": "test.p.unique_x", "execution_time": 9.0},
+            _result("model.p.stg_a", 1.0, 2.5),
+            _result("model.p.int_b", 2.5, 4.5),
+            _result("model.p.apparel_features", 4.0, 4.5),  # overlaps int_b: two dbt threads
+            _result("model.p.apparel_labels", 4.5, 13.5),
+            _result("test.p.unique_x", 0.0, 20.0),
         ]
     }
     timing = model_timing(results, upstream_models(MANIFEST))
-    assert (timing.seconds, timing.models) == (4.0, 3)
+    assert (timing.wall_seconds, timing.seconds, timing.models) == (3.5, 4.0, 3)
     with pytest.raises(ValueError, match="int_b"):
         model_timing({"results": results["results"][:1]}, {"model.p.stg_a", "model.p.int_b"})
 
