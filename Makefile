@@ -66,8 +66,11 @@ lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
 	@# dbt compiles the models for the linter; a scratch warehouse keeps it off the real (maybe locked) one.
 	WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models --processes 2
 
-bench: setup ## Run the benchmarks; writes data/reports/bench.md.
-	$(BIN)/python -m scoring.bench --scales 0.1,1
+# The benchmark's scales: 0.1, 1 and 3 by default; `make bench SCALE=10` runs just the scale asked for.
+BENCH_SCALES ?= $(if $(filter command line,$(origin SCALE)),$(SCALE),0.1,1,3)
+
+bench: setup ## Time and measure every stage at scales 0.1, 1 and 3 (or SCALE=...); writes data/reports/bench.md.
+	$(BIN)/python -m scoring.bench --scales $(BENCH_SCALES)
 
 clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
 	rm -rf data/raw data/warehouse.duckdb* data/models data/reports dbt_project/target dbt_project/logs $(VENV)
