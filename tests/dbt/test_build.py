@@ -177,7 +177,10 @@ def test_every_model_and_column_is_documented(tiny_build):
 def test_scoring_tables_are_declared_as_sources_and_the_job_as_an_exposure(tiny_build):
     manifest = json.loads((tiny_build.parent / "target" / "manifest.json").read_text())
     sources = {s["name"] for s in manifest["sources"].values() if s["source_name"] == "scoring"}
-    assert sources == {"scores", "explanations", "model_runs", "feature_importance", "latest_scores"}
+    assert sources == {
+        "scores", "explanations", "model_runs", "feature_importance", "latest_scores", "segments",
+        "latest_segments",
+    }  # fmt: skip
     exposure = manifest["exposures"]["exposure.feature_store.scoring_score"]
     assert "model.feature_store.apparel_training_set" in exposure["depends_on"]["nodes"]
 
