@@ -32,11 +32,12 @@ class SearchSpace:
 
 
 def _logistic(spec: FeatureSpec, seed: int) -> SearchSpace:
-    model = LogisticRegression(class_weight="balanced", solver="saga", max_iter=2000, random_state=seed)
+    # l2 only: lbfgs is several times faster than saga, and l1 never won on the real data
+    model = LogisticRegression(class_weight="balanced", max_iter=1000, random_state=seed)
     return SearchSpace(
         "logistic_regression",
         Pipeline([("prep", linear_preprocessor(spec)), ("model", model)]),
-        {"model__C": loguniform(1e-4, 1e2), "model__l1_ratio": [0.0, 1.0]},
+        {"model__C": loguniform(1e-4, 1e2)},
     )
 
 

@@ -24,7 +24,7 @@ class SearchBudget:
 class CvSearch:
     """The cross-validated search (scoring.cv_search): random settings per candidate, k stratified folds."""
 
-    n_iter: int = 15
+    n_iter: int = 12
     folds: int = 5
     n_jobs: int = 2
 
