@@ -18,7 +18,12 @@ from scoring.candidates import BoostedTrees, xgboost_pipeline
 from scoring.dataset import FeatureSpec
 
 # Types the skops files may hold beyond what skops trusts by default.
-_TRUSTED = ["numpy.arcsinh", "numpy.dtype", "scoring.candidates.BoostedTrees"]
+_TRUSTED = [
+    "numpy.arcsinh",
+    "numpy.dtype",
+    "scoring.candidates.BoostedTrees",
+    "scoring.cv_candidates.MarginSVC",
+]
 
 
 @dataclass(frozen=True)

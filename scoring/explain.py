@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from scoring.candidates import BoostedTrees
 from scoring.dataset import FeatureSpec
+from scoring.explain_agnostic import affordable, permutation_contributions
 
 _CHUNK_ROWS = 10_000
 
@@ -60,7 +61,8 @@ def linear_contributions(pipeline: Pipeline, X: pl.DataFrame, features: tuple[st
 
 
 def contributions(pipeline: Pipeline, X: pl.DataFrame, spec: FeatureSpec, desc: str = "shap"):
-    """SHAP values per original feature for a fitted candidate, or None for a model without them (KNN).
+    """SHAP values per original feature for a fitted candidate: exact for XGBoost and linear models,
+    permutation SHAP for others when affordable (scoring.explain_agnostic), else None.
 
     Returns (values, feature names); linear models explain only the features they use.
     """
@@ -73,6 +75,8 @@ def contributions(pipeline: Pipeline, X: pl.DataFrame, spec: FeatureSpec, desc: 
             dict.fromkeys(_source_feature(n, spec.columns) for n in pipeline[:-1].get_feature_names_out())
         )
         return linear_contributions(pipeline, X, used), used
+    if affordable(len(X), len(spec.columns)):  # SVC, KNN, a decision tree: model-agnostic, when affordable
+        return permutation_contributions(pipeline, X, spec), spec.columns
     return None
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from scoring.raw_check import RawFileError, check_task_files
 from scoring.settings import Settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -41,6 +42,7 @@ TASKS: Mapping[str, TaskFiles] = {
         required=("apparel-purchases", "apparel-messages", "apparel-target_binary"),
         optional=("full_campaign_daily_event", "full_campaign_daily_event_channel"),
     ),
+    "one_click": TaskFiles(required=("market_file", "market_money", "market_time", "money")),
 }
 
 
@@ -224,6 +226,10 @@ def build_features(
     when inputs are missing or a model or test fails.
     """
     tasks = _tasks_or_raise(Path(settings.data_dir))
+    try:  # a file with another layout fails here, naming it, instead of deep inside dbt
+        check_task_files(tasks, DBT_PROJECT_DIR.parent / settings.project_dir)
+    except RawFileError as error:
+        raise FeatureBuildError(str(error)) from None
     args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
     if target_path is not None:
         args += ["--target-path", str(Path(target_path).resolve())]

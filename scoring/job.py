@@ -2,6 +2,7 @@
 score and explain every client at the scoring date, save the model, write the scoring.* tables.
 `rescore` scores new data with a saved model, without training."""
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +15,9 @@ import polars as pl
 from scoring import artifacts, warehouse
 from scoring.candidates import BoostedTrees, Candidate, xgboost_pipeline
 from scoring.crossfit import FinalModel, assign_models, fit_final
+from scoring.cv_search import cross_validated_protocol
 from scoring.dataset import FeatureSpec, Rows, feature_spec, fingerprint, labelled_rows, scoring_rows
+from scoring.decision import decision_metrics, publish_segments
 from scoring.publish import Scored, finish_run, predict_and_explain, timed
 from scoring.report import development_frame, write_report
 from scoring.results import RunResult
@@ -61,7 +64,7 @@ def _final_candidate(
 ):
     """The chosen candidate, unfitted, with its (selected) features and hyperparameters."""
     chosen = fitted.result.chosen
-    if chosen != "xgboost":
+    if chosen != "xgboost" or fitted.result.search is None:  # no search: the pipeline holds its settings
         max_rows = {"knn": task.knn_max_rows, "logistic_regression": task.linear_max_rows}.get(chosen)
         used = spec.subset(task.baseline_features) if chosen == "baseline" else spec
         return (
@@ -116,7 +119,10 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
     population = target_population_mask(data.rows, task)
     split_a = client_split(data.rows.keys, data.rows.y, population, task.test_share, task.valid_share, seed)
     with timed(timings, "client_split"):
-        fitted_a = fit_protocol(data.rows, split_a, data.spec, task, task.search, seed)
+        if task.cv_search is not None:
+            fitted_a = cross_validated_protocol(data.rows, split_a, data.spec, task, seed)
+        else:
+            fitted_a = fit_protocol(data.rows, split_a, data.spec, task, task.search, seed)
     with timed(timings, "feature_selection"):
         selection = _select(fitted_a, data, split_a, task, seed)
     candidate, spec, params = _final_candidate(fitted_a, data.spec, selection, task, seed)
@@ -131,6 +137,10 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
             ).result
     with timed(timings, "score_and_explain"):
         scored = _score_final(final, data, spec)
+    with timed(timings, "decision"):
+        decision = decision_metrics(
+            final, candidate.estimator, data.rows, data.rows.y[split_a.test], task, seed
+        )
     result = RunResult(
         task=task.name, model_run_id=_new_run_id(task, created), run_kind="train", created_at=created,
         as_of_date=data.as_of, model_type=candidate.name, parameters=params, features=spec.columns,
@@ -140,13 +150,22 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         test_client_ids=data.rows.keys["client_id"].to_numpy()[split_a.test],
         test_labels=data.rows.y[split_a.test],
         test_probability=final.test_probability, oof=final.oof, selection=selection,
-        calibration=final.calibrator.to_json(),
+        calibration=final.calibrator.to_json(), extra_metrics=decision,
     )  # fmt: skip
     result = finish_run(
         settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k
     )
-    write_report(result, development_frame(data.rows), result.report_dir)
+    sections = ()
+    if task.segments is not None:
+        _, sections = publish_segments(settings, task, result, data.scoring, scored, decision["threshold"])
+    write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
     return result
+
+
+def _carried_threshold(run: dict) -> dict:
+    """The decision threshold of the run whose model is reused (rescores carry it on), if it chose one."""
+    threshold = json.loads(run["metrics"]).get("threshold")
+    return {"threshold": threshold} if threshold else {}
 
 
 def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
@@ -181,11 +200,17 @@ def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
         timings=timings, model_dir=Path(run["artifact_path"]), report_dir=Path(),
         source_model_run_id=source_id,
         calibration=bundle.calibrator.to_json(),
+        extra_metrics=_carried_threshold(run),
     )  # fmt: skip
     result = finish_run(
         settings, task, result, scoring, scored, bundle.pipeline, bundle.calibrator, bundle.spec, top_k
     )
-    write_report(result, None, result.report_dir)
+    sections = ()
+    if task.segments is not None and "threshold" in result.extra_metrics:
+        _, sections = publish_segments(
+            settings, task, result, scoring, scored, result.extra_metrics["threshold"]
+        )
+    write_report(result, None, result.report_dir, extra_sections=sections)
     return result
 
 

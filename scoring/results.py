@@ -48,6 +48,7 @@ class RunResult:
     source_model_run_id: str | None = None
     plots: dict[str, Path] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    extra_metrics: dict = field(default_factory=dict)  # e.g. the decision threshold (scoring.decision)
 
     def metrics_json(self) -> dict:
         """The metrics stored in scoring.model_runs."""
@@ -56,7 +57,7 @@ class RunResult:
             out["cross_validation"] = self.cv_metrics.as_dict()
         if self.test_metrics:
             out["test"] = self.test_metrics.as_dict()
-        return out
+        return {**out, **self.extra_metrics}
 
 
 def _protocol_summary(protocol: ProtocolResult) -> dict:
@@ -142,6 +143,15 @@ def summary(result: RunResult) -> str:
             f"  deployed model on the test clients: ROC-AUC {m.roc_auc:.3f}, AP {m.average_precision:.3f}, "
             f"lift@10% {m.lift['top_10pct']:.2f}, Brier {m.brier:.4f}, ECE {m.ece:.4f}"
         )
+    if "threshold" in result.extra_metrics:
+        t = result.extra_metrics["threshold"]
+        lines.append(
+            f"  threshold {t['value']:.3f} (max F1 out of fold): recall {t['test']['recall']:.3f}, precision "
+            f"{t['test']['precision']:.3f} on the test clients"
+        )
+    if "cross_validated_roc_auc_all_labelled" in result.extra_metrics:
+        cv = result.extra_metrics["cross_validated_roc_auc_all_labelled"]
+        lines.append(f"  cross-validated ROC-AUC over all {cv['n']:,} labelled clients: {cv['roc_auc']:.3f}")
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     lines.append(f"  {sum(result.timings.values()):.0f} s: {stages}")
     lines.append(f"  model: {result.model_dir}\n  report: {result.report_dir / 'report.html'}")

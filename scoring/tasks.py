@@ -21,6 +21,28 @@ class SearchBudget:
 
 
 @dataclass(frozen=True)
+class CvSearch:
+    """The cross-validated search (scoring.cv_search): random settings per candidate, k stratified folds."""
+
+    n_iter: int = 12
+    folds: int = 5
+    n_jobs: int = 2
+
+
+@dataclass(frozen=True)
+class SegmentRules:
+    """How scoring.segments splits scored clients by probability and profit (see scoring/segments.py).
+
+    `high_risk_probability` None means the decision threshold chosen on the out-of-fold scores; profit is
+    high at or above the `high_profit_quantile` of the scored clients' profit.
+    """
+
+    profit_column: str
+    high_risk_probability: float | None = None
+    high_profit_quantile: float = 0.5
+
+
+@dataclass(frozen=True)
 class Task:
     """A scoring task: the marts it reads, its label and how its models are chosen."""
 
@@ -52,6 +74,10 @@ class Task:
     selection_tolerance: float = 0.002  # a smaller set is kept when it scores at most this much lower
     selection_seconds: float = 20.0  # refits of smaller sets stop here (the full set is kept if none passed)
     shap_sample_rows: int = 2_000  # rows of the SHAP matrix kept for the beeswarm plot
+    # None: candidates are fitted once and chosen on the validation rows (scoring.training); set: tuned and
+    # chosen by cross-validated search on the development clients (scoring.cv_search)
+    cv_search: CvSearch | None = None
+    segments: SegmentRules | None = None  # set: write scoring.segments (probability x profit) and offers
 
 
 TASKS: dict[str, Task] = {
@@ -64,6 +90,20 @@ TASKS: dict[str, Task] = {
         # who never bought, whose easy-to-rank first purchases would dominate the validation scores
         target_population="has_purchase_history",
         baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime"),
+    ),
+    "activity_decline": Task(
+        name="activity_decline",
+        feature_mart="main_marts.one_click_features",
+        training_mart="main_marts.one_click_training_set",
+        label_source=None,  # every label comes from the published file
+        # profit segments the clients and is not a cause of their activity; the data-quality flags mark
+        # three and one clients, too few to learn from
+        non_features=("avg_monthly_profit_3m", "count_months_without_revenue_3m", "has_revenue_outlier_3m"),
+        candidates=("logistic_regression", "svc", "knn", "decision_tree", "xgboost"),
+        cv_folds=5,
+        cv_search=CvSearch(),
+        selection_sizes=(),
+        segments=SegmentRules(profit_column="avg_monthly_profit_3m"),
     ),
 }
 

@@ -5,7 +5,8 @@
     found for it: var('raw_files')[<source name>][<file stem>] = {path, format}, where the stem comes from the
     source table's meta `file_stem`. With no entry, a required file is looked for as
     $DATA_DIR/<source name>/<stem>.csv and an optional one (meta `optional: true`) is read as an empty
-    relation with the declared columns. Column names come from the source's yml, in file order.
+    relation with the declared columns. Column names come from the source's yml, in file order; a CSV's field
+    separator is the source table's meta `delimiter` (default ',').
 #}
 {% macro read_raw_source(source_name, table_name) %}
     {%- set relation = source(source_name, table_name) -%}
@@ -20,6 +21,7 @@
     {%- set meta = node.config.meta if node.config.meta else node.meta -%}
     {%- set stem = meta.get('file_stem', table_name) -%}
     {%- set is_optional = meta.get('optional', false) -%}
+    {%- set delimiter = meta.get('delimiter', ',') -%}
     {%- set columns = node.columns.keys() | list -%}
     {%- if columns | length == 0 -%}
         {{ exceptions.raise_compiler_error("Source " ~ source_name ~ "." ~ table_name ~ " declares no columns") }}
@@ -27,11 +29,11 @@
 
     {%- set found = var('raw_files', {}).get(source_name, {}).get(stem) -%}
     {%- if found -%}
-        {{ return(read_raw_file(found['path'], found['format'], columns)) }}
+        {{ return(read_raw_file(found['path'], found['format'], columns, delimiter)) }}
     {%- elif is_optional -%}
         {{ return(empty_raw_relation(columns)) }}
     {%- else -%}
         {%- set path = env_var('DATA_DIR', 'data/raw') ~ '/' ~ source_name ~ '/' ~ stem ~ '.csv' -%}
-        {{ return(read_raw_file(path, 'csv', columns)) }}
+        {{ return(read_raw_file(path, 'csv', columns, delimiter)) }}
     {%- endif -%}
 {% endmacro %}

@@ -4,14 +4,16 @@ import json
 from types import SimpleNamespace
 
 from scoring.bench import build
-from scoring.features import TASKS
+from scoring.features import DBT_PROJECT_DIR, TASKS
+from scoring.raw_check import declared_files
 
 
 def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_target(tmp_path, monkeypatch):
     apparel = tmp_path / "raw" / "apparel"
     apparel.mkdir(parents=True)
-    for stem in TASKS["apparel"].required:
-        (apparel / f"{stem}.csv").write_text("client_id\n")
+    declared = declared_files(DBT_PROJECT_DIR)["apparel"]
+    for stem in TASKS["apparel"].required:  # header only: the runner checks it, the fake dbt reads nothing
+        (apparel / f"{stem}.csv").write_text(",".join(declared[stem].columns) + "\n")
     calls = []
 
     class FakeRunner:  # records the dbt command instead of running it

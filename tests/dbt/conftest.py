@@ -1,5 +1,6 @@
 """Fixtures for the dbt project: warehouses built from small generated data, and helpers to read them."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,26 @@ def query(warehouse: Path, sql: str) -> pl.DataFrame:
     """Run one query on a warehouse through a short read-only connection."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.sql(sql).pl()
+
+
+def assert_documented(warehouse: Path, tag: str) -> None:
+    """Every model of the task `tag` has a description, and so has every column it has in the warehouse."""
+    manifest = json.loads((warehouse.parent / "target" / "manifest.json").read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and tag in n["tags"]]
+    assert models
+    for node in models:
+        assert node["description"].strip(), node["name"]
+        in_warehouse = query(
+            warehouse,
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{node['schema']}' and table_name = '{node['name']}'",
+        )["column_name"].to_list()
+        assert in_warehouse, f"{node['name']} was not built"
+        documented = {name: c["description"].strip() for name, c in node["columns"].items()}
+        missing = [c for c in in_warehouse if not documented.get(c)]
+        assert not missing, f"{node['name']}: undocumented columns {missing}"
+        stale = sorted(set(documented) - set(in_warehouse))
+        assert not stale, f"{node['name']}: documented columns that do not exist {stale}"
 
 
 def copy_task(source_dir: Path, data_dir: Path) -> Path:

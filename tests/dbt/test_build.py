@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.dbt.conftest import MARTS, query
+from tests.dbt.conftest import MARTS, assert_documented, query
 
 pytestmark = pytest.mark.slow
 
@@ -171,27 +171,16 @@ def test_features_match_values_computed_by_hand_from_the_raw_rows(tiny_build, ap
 
 
 def test_every_model_and_column_is_documented(tiny_build):
-    manifest = json.loads((tiny_build.parent / "target" / "manifest.json").read_text())
-    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
-    assert models
-    for node in models:
-        assert node["description"].strip(), node["name"]
-        in_warehouse = query(
-            tiny_build,
-            "select column_name from information_schema.columns "
-            f"where table_schema = '{node['schema']}' and table_name = '{node['name']}'",
-        )["column_name"].to_list()
-        documented = {name: c["description"].strip() for name, c in node["columns"].items()}
-        missing = [c for c in in_warehouse if not documented.get(c)]
-        assert not missing, f"{node['name']}: undocumented columns {missing}"
-        stale = sorted(set(documented) - set(in_warehouse))
-        assert not stale, f"{node['name']}: documented columns that do not exist {stale}"
+    assert_documented(tiny_build, "apparel")
 
 
 def test_scoring_tables_are_declared_as_sources_and_the_job_as_an_exposure(tiny_build):
     manifest = json.loads((tiny_build.parent / "target" / "manifest.json").read_text())
     sources = {s["name"] for s in manifest["sources"].values() if s["source_name"] == "scoring"}
-    assert sources == {"scores", "explanations", "model_runs", "feature_importance", "latest_scores"}
+    assert sources == {
+        "scores", "explanations", "model_runs", "feature_importance", "latest_scores", "segments",
+        "latest_segments",
+    }  # fmt: skip
     exposure = manifest["exposures"]["exposure.feature_store.scoring_score"]
     assert "model.feature_store.apparel_training_set" in exposure["depends_on"]["nodes"]
 

@@ -29,7 +29,7 @@ def test_parquet_is_preferred_over_csv_gz_over_csv(tmp_path):
 
 def test_tasks_without_files_are_skipped_and_optional_files_are_picked_up(tmp_path):
     touch(tmp_path / "apparel", *(f"{stem}.csv" for stem in REQUIRED), "full_campaign_daily_event.csv")
-    touch(tmp_path / "one_click", "market_file.csv")
+    touch(tmp_path / "not_a_task", "market_file.csv")
     tasks = discover_tasks(tmp_path)
     assert list(tasks) == ["apparel"]
     assert set(tasks["apparel"]) == {*REQUIRED, "full_campaign_daily_event"}
@@ -38,6 +38,12 @@ def test_tasks_without_files_are_skipped_and_optional_files_are_picked_up(tmp_pa
 def test_a_missing_required_file_is_named_in_the_error(tmp_path):
     touch(tmp_path / "apparel", "apparel-purchases.csv", "apparel-target_binary.csv")
     with pytest.raises(FeatureBuildError, match="missing apparel-messages"):
+        discover_tasks(tmp_path)
+
+
+def test_a_partial_one_click_folder_names_its_missing_files(tmp_path):
+    touch(tmp_path / "one_click", "market_file.csv", "money.csv")
+    with pytest.raises(FeatureBuildError, match="missing market_money, market_time"):
         discover_tasks(tmp_path)
 
 

@@ -3,24 +3,25 @@
     one documented place (or becomes null where staging allows it) instead of inside a file reader.
 #}
 
-{% macro read_raw_file(path, file_format, columns) %}
-    {{ return(adapter.dispatch('read_raw_file')(path, file_format, columns)) }}
+{#- `delimiter` is the CSV field separator: ',' for most files, ';' for the one-click money.csv. -#}
+{% macro read_raw_file(path, file_format, columns, delimiter=',') %}
+    {{ return(adapter.dispatch('read_raw_file')(path, file_format, columns, delimiter)) }}
 {% endmacro %}
 
-{% macro default__read_raw_file(path, file_format, columns) %}
+{% macro default__read_raw_file(path, file_format, columns, delimiter=',') %}
     {{ exceptions.raise_compiler_error(
         "read_raw_file has no implementation for adapter '" ~ adapter.type() ~ "': add "
         ~ adapter.type() ~ "__read_raw_file in macros/cross_db/read_raw_file.sql"
     ) }}
 {% endmacro %}
 
-{% macro duckdb__read_raw_file(path, file_format, columns) %}
+{% macro duckdb__read_raw_file(path, file_format, columns, delimiter=',') %}
     {%- if file_format in ('csv', 'csv.gz') -%}
     read_csv(
         '{{ path }}',
         header = true,
         auto_detect = false,
-        delim = ',',
+        delim = '{{ delimiter }}',
         quote = '"',
         escape = '"',
         compression = '{{ "gzip" if file_format == "csv.gz" else "none" }}',

@@ -1,0 +1,27 @@
+-- One row per client and month of market_time.csv; the misspelt period name is read as what it means.
+with
+
+source as (
+
+    select * from {{ read_raw_source('one_click', 'market_time') }}
+
+),
+
+final as (
+
+    select
+        cast(trim(id) as bigint) as client_id,
+        cast(
+            case trim("Период")
+                when 'текущий_месяц' then 0
+                when 'предыдцщий_месяц' then 1
+                when 'предыдущий_месяц' then 1
+            end as integer
+        ) as months_ago,
+        cast(trim("Период") as {{ dbt.type_string() }}) as source_period,
+        cast(trim("минут") as integer) as minutes_on_site
+    from source
+
+)
+
+select * from final
