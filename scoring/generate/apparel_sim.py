@@ -204,7 +204,7 @@ class ApparelSimulation:
         r = p.dormant_factor
         active_days = -np.expm1(-c.lapse_rate * h) / c.lapse_rate  # expected, if active now
         exposure = np.where(s.alive, active_days + r * (h - active_days), r * h)
-        # future clicks: at the recent rate while the client stays as they are, fewer once an active one lapses
+        # future clicks: at the recent rate while the client stays as is, fewer once an active one lapses
         e = p.dormant_engagement
         click_exposure = np.where(s.alive, active_days + r * e * (h - active_days), r * h)
         level_now = np.where(s.alive, 1.0, r)

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,9 @@ import polars as pl
 import pytest
 
 from scoring.artifacts import load_model, load_run_result
+from scoring.candidates import input_features
 from scoring.job import rescore
+from scoring.results import safety_stops, summary
 from tests.scoring.conftest import read
 
 pytestmark = pytest.mark.slow
@@ -78,6 +81,10 @@ def test_rescored_scores_are_never_out_of_fold(job_runs):
 
 
 def test_same_seed_gives_byte_identical_scores(job_runs):
+    # the searches ran their fixed trial count: the test compares two seeded runs, not two lucky clocks
+    for run in (job_runs.first, job_runs.second):
+        assert all(p.search.stopped_by == "trials" for p in run.protocols.values())
+        assert safety_stops(run) == []
     first = _scores(job_runs.settings, job_runs.first.model_run_id)
     second = _scores(job_runs.settings, job_runs.second.model_run_id)
     assert first["client_id"].to_numpy().tobytes() == second["client_id"].to_numpy().tobytes()
@@ -142,8 +149,24 @@ def test_model_runs_record_features_metrics_fingerprint_and_durations(job_runs):
     assert Path(first["artifact_path"], "metadata.json").exists()
 
 
+def test_feature_list_is_exactly_what_the_saved_model_reads(job_runs):
+    runs = read(job_runs.settings, "select model_run_id, feature_list from scoring.model_runs")
+    for run in (job_runs.first, job_runs.rescored):
+        listed = runs.filter(pl.col("model_run_id") == run.model_run_id)["feature_list"][0].to_list()
+        assert tuple(listed) == input_features(load_model(run.model_dir).pipeline) == run.features
+
+
+def test_a_search_cut_by_its_safety_stop_is_reported(job_runs):
+    protocol = job_runs.first.protocols["client_split"]
+    cut = replace(protocol, search=replace(protocol.search, stopped_by="time"))
+    run = replace(job_runs.first, protocols={"client_split": cut})
+    assert "client_split: the xgboost search hit its time safety stop" in summary(run)
+
+
 def test_trees_win_on_data_with_a_threshold_interaction(job_runs):
     assert job_runs.first.model_type == "xgboost"
+    choice = job_runs.first.protocols["client_split"].choice
+    assert choice.best == choice.chosen == "xgboost" and choice.gap_se["baseline"] > 0
 
 
 def test_saved_model_directory_is_inspectable(job_runs):
