@@ -12,9 +12,9 @@ import pytest
 
 from scoring.artifacts import load_model, load_run_result
 from scoring.candidates import input_features
-from scoring.job import rescore
+from scoring.job import rescore, train_and_score
 from scoring.results import safety_stops, summary
-from tests.scoring.conftest import read
+from tests.scoring.conftest import make_settings, read, synthetic_marts, write_marts
 
 pytestmark = pytest.mark.slow
 
@@ -161,6 +161,19 @@ def test_a_search_cut_by_its_safety_stop_is_reported(job_runs):
     cut = replace(protocol, search=replace(protocol.search, stopped_by="time"))
     run = replace(job_runs.first, protocols={"client_split": cut})
     assert "client_split: the xgboost search hit its time safety stop" in summary(run)
+
+
+def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explanations(tmp_path, test_task):
+    # the one-SE rule may pick KNN on small data; it has no SHAP values but its run must still publish
+    settings = make_settings(tmp_path)
+    write_marts(settings.warehouse, *synthetic_marts(n_clients=300, seed=5))
+    run = train_and_score(settings, replace(test_task, candidates=("knn",)))
+    assert run.model_type == "knn"
+    scores = read(settings, "select count(*) as n from scoring.scores")["n"][0]
+    explanations = read(settings, "select count(*) as n from scoring.explanations")["n"][0]
+    assert scores == run.scores.height > 0 and explanations == 0
+    listed = read(settings, "select feature_list from scoring.model_runs")["feature_list"][0].to_list()
+    assert tuple(listed) == input_features(load_model(run.model_dir).pipeline)
 
 
 def test_trees_win_on_data_with_a_threshold_interaction(job_runs):
