@@ -41,6 +41,15 @@ def fit_candidate(candidate: Candidate, X, y: np.ndarray, seed: int):
     return estimator.fit(X[index], y[index])
 
 
+def input_features(pipeline: Pipeline) -> tuple[str, ...]:
+    """The columns a candidate's pipeline reads (its first step's non-dropped columns), in its order."""
+    prep = pipeline[0]
+    used = [c for _, transformer, columns in prep.transformers if transformer != "drop" for c in columns]
+    if prep.remainder != "drop":
+        raise ValueError("a candidate's preprocessor must name every column it reads (remainder='drop')")
+    return tuple(dict.fromkeys(used))
+
+
 def tree_preprocessor(spec: FeatureSpec) -> ColumnTransformer:
     """Numeric features as they are (trees take missing values), categorical ones as ordinal codes."""
     encoder = OrdinalEncoder(

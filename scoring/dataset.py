@@ -109,15 +109,31 @@ def scoring_rows(frame: pl.DataFrame, task: Task, spec: FeatureSpec) -> Rows:
     return Rows(keys, model_frame(frame, spec))
 
 
-def fingerprint(rows: Rows) -> str:
-    """A hash of the keys, the features and the labels: the same data gives the same fingerprint.
+def _column_bytes(column: pl.Series) -> bytes:
+    """A column's name, type and values as bytes that depend on the data only, not on a library version:
+    little-endian numbers (dates as days, booleans as 0/1) or length-prefixed UTF-8, then the null mask."""
+    physical = column.to_physical()
+    if column.dtype in (pl.String, pl.Categorical, pl.Enum):
+        text = column.cast(pl.String).fill_null("")
+        kind = "text"
+        values = text.str.len_bytes().to_numpy().astype("<u4").tobytes() + "".join(text.to_list()).encode()
+    elif physical.dtype.is_numeric() or physical.dtype == pl.Boolean:
+        array = physical.fill_null(0).to_numpy()
+        array = array.astype(array.dtype.newbyteorder("<"))
+        kind = f"{'time' if column.dtype.is_temporal() else 'number'}{array.dtype.str}"
+        values = array.tobytes()
+    else:
+        raise TypeError(f"cannot fingerprint column {column.name!r} of type {column.dtype}")
+    nulls = np.packbits(column.is_null().to_numpy()).tobytes()
+    return b"\0".join([column.name.encode(), kind.encode(), values, nulls])
 
-    Built on Polars' column hashes, so it is stable for one Polars version (recorded with the run).
-    """
+
+def fingerprint(rows: Rows) -> str:
+    """A hash of the keys, the features and the labels: the same data gives the same fingerprint, whatever
+    the versions of Polars or NumPy (values are hashed as plain bytes, not through a library's hash)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(",".join(rows.features.columns).encode())
     for column in (*rows.keys.get_columns(), *rows.features.get_columns()):
-        digest.update(column.hash(seed=0).to_numpy().tobytes())
+        digest.update(hashlib.blake2b(_column_bytes(column), digest_size=16).digest())
     if rows.y is not None:
-        digest.update(rows.y.tobytes())
+        digest.update(np.asarray(rows.y, dtype="<i1").tobytes())
     return digest.hexdigest()

@@ -88,9 +88,11 @@ def expected_calibration_error(table: tuple[CalibrationBin, ...]) -> float:
     return float(sum(b.n * abs(b.mean_predicted - b.observed_rate) for b in table) / n) if n else float("nan")
 
 
-def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
+def roc_auc(y: np.ndarray, p: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """ROC-AUC, or NaN when only one class is present."""
-    return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+    if not 0 < y.sum() < len(y):
+        return float("nan")
+    return float(roc_auc_score(y, p, sample_weight=sample_weight))
 
 
 def expected_roc_auc(score: np.ndarray, probability: np.ndarray) -> float:
@@ -104,19 +106,19 @@ def expected_roc_auc(score: np.ndarray, probability: np.ndarray) -> float:
     return float(roc_auc_score(y, np.concatenate([score, score]), sample_weight=np.concatenate([p, 1 - p])))
 
 
-def average_precision(y: np.ndarray, p: np.ndarray) -> float:
+def average_precision(y: np.ndarray, p: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     """Average precision, or NaN when there is no positive."""
-    return float(average_precision_score(y, p)) if y.sum() > 0 else float("nan")
+    return float(average_precision_score(y, p, sample_weight=sample_weight)) if y.sum() > 0 else float("nan")
 
 
 METRICS = {"roc_auc": roc_auc, "average_precision": average_precision}
 
 
-def score(metric: str, y: np.ndarray, p: np.ndarray) -> float:
-    """The task's selection metric by name."""
+def score(metric: str, y: np.ndarray, p: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    """The task's selection metric by name (rows weighted by sample_weight when given)."""
     if metric not in METRICS:
         raise ValueError(f"Unknown metric {metric!r}: use one of {', '.join(METRICS)} in scoring/tasks.py")
-    return METRICS[metric](np.asarray(y), np.asarray(p))
+    return METRICS[metric](np.asarray(y), np.asarray(p), sample_weight)
 
 
 def evaluate(y: np.ndarray, p: np.ndarray, n_bins: int = 10) -> Metrics:

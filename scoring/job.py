@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from scoring import artifacts, warehouse
-from scoring.candidates import BoostedTrees, Candidate, xgboost_pipeline
+from scoring.candidates import BoostedTrees, Candidate, input_features, xgboost_pipeline
 from scoring.crossfit import FinalModel, assign_models, fit_final
 from scoring.cv_search import cross_validated_protocol
 from scoring.dataset import FeatureSpec, Rows, feature_spec, fingerprint, labelled_rows, scoring_rows
@@ -66,7 +66,7 @@ def _final_candidate(
     chosen = fitted.result.chosen
     if chosen != "xgboost" or fitted.result.search is None:  # no search: the pipeline holds its settings
         max_rows = {"knn": task.knn_max_rows, "logistic_regression": task.linear_max_rows}.get(chosen)
-        used = spec.subset(task.baseline_features) if chosen == "baseline" else spec
+        used = spec.subset(input_features(fitted.pipelines[chosen]))  # the baseline reads two columns
         return (
             Candidate(chosen, fitted.pipelines[chosen], max_rows),
             used,

@@ -57,7 +57,8 @@ def _explanation_outputs(scored: Scored, X: pl.DataFrame, client_ids: pl.Series,
     """Top reasons per client, feature importance and the SHAP sample (empty when there are no values)."""
     if scored.values is None:
         empty = pl.DataFrame(schema={"feature": pl.String, "mean_abs_shap": pl.Float64, "rank": pl.Int32})
-        return top_reasons(np.zeros((0, 0)), X, (), top_k).drop("row"), empty, None
+        no_reasons = top_reasons(np.zeros((0, 0)), X, (), top_k).rename({"row": "client_id"})
+        return no_reasons, empty, None
     reasons = top_reasons(scored.values, X, scored.names, top_k)
     reasons = reasons.with_columns(client_id=client_ids.gather(reasons["row"])).drop("row")
     numeric = X.select(

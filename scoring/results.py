@@ -119,6 +119,19 @@ def run_tables(result: RunResult, explanations: pl.DataFrame, scored_at: datetim
     return RunTables(model_run, scores, explanations, importance)
 
 
+def safety_stops(result: RunResult) -> list[str]:
+    """The time limits a run hit: each makes its model depend on the machine's speed, not the seed alone."""
+    stops = [
+        f"{name}: the xgboost search hit its time safety stop after {len(protocol.search.trials)} trials "
+        f"({protocol.search.seconds:.0f} s); the same seed may not reproduce these scores"
+        for name, protocol in result.protocols.items()
+        if protocol.search is not None and protocol.search.stopped_by == "time"
+    ]
+    if result.selection is not None and result.selection.stopped_by_time:
+        stops.append("feature selection hit its safety stop; the same seed may not reproduce these scores")
+    return stops
+
+
 def summary(result: RunResult) -> str:
     """A few lines for the terminal: the model, its test metrics under both protocols, the timings."""
     n_oof = int(result.scores["is_out_of_fold"].sum())
@@ -132,8 +145,15 @@ def summary(result: RunResult) -> str:
         others = ", ".join(
             f"{c.name} {c.test.roc_auc:.3f}" for c in protocol.candidates if c.name != protocol.chosen
         )
+        choice = protocol.choice
+        why = (
+            f" (best on validation {choice.best} by {choice.gap[protocol.chosen]:.4f}, "
+            f"within {choice.se_factor:g} SE = {choice.gap_se[protocol.chosen]:.4f})"
+            if choice is not None and choice.best != protocol.chosen
+            else ""
+        )
         lines += [
-            f"  {name}: chose {protocol.chosen}; test ROC-AUC {chosen.roc_auc:.3f}, "
+            f"  {name}: chose {protocol.chosen}{why}; test ROC-AUC {chosen.roc_auc:.3f}, "
             f"AP {chosen.average_precision:.3f} (base rate {chosen.base_rate:.3f}), ECE {chosen.ece:.4f}",
             f"    others' test ROC-AUC: {others}",
         ]
@@ -152,6 +172,7 @@ def summary(result: RunResult) -> str:
     if "cross_validated_roc_auc_all_labelled" in result.extra_metrics:
         cv = result.extra_metrics["cross_validated_roc_auc_all_labelled"]
         lines.append(f"  cross-validated ROC-AUC over all {cv['n']:,} labelled clients: {cv['roc_auc']:.3f}")
+    lines += [f"  WARNING: {stop}" for stop in safety_stops(result)]
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     lines.append(f"  {sum(result.timings.values()):.0f} s: {stages}")
     lines.append(f"  model: {result.model_dir}\n  report: {result.report_dir / 'report.html'}")

@@ -1,5 +1,8 @@
 """Feature selection on validation rows only: rank features by mean |SHAP| on the validation rows, refit
-on the top k, and keep the smallest set that scores as well as all of them (within a tolerance)."""
+on the top k, and keep the smallest set that scores as well as all of them (within a tolerance).
+
+Every size is tried until one passes, so the same seed selects the same features; the task's
+selection_seconds is only a safety stop, recorded in `stopped_by_time` when it is hit."""
 
 import time
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ class SelectionResult:
     validation_importance: dict[str, float]  # mean |SHAP| on validation rows, all features
     n_rounds: int
     seconds: float
+    stopped_by_time: bool = False  # the safety stop cut the selection short: not reproducible to the byte
 
     @property
     def kept_smaller(self) -> bool:
@@ -59,16 +63,18 @@ def select_features(
     size_scores, selected, n_rounds = {}, tuple(names), model.n_estimators
     position = {name: i for i, name in enumerate(names)}
     sizes = [k for k in sorted(task.selection_sizes) if k < len(names)]
-    deadline = start + task.selection_seconds
+    deadline, stopped_by_time = start + task.selection_seconds, False
     for k in tqdm(sizes, desc="feature selection", unit="set", leave=False):
         keep = [position[name] for name in list(ranking)[:k]]
         smaller, _, cut = fit_early_stopped(
             params, X_train[:, keep], y_train, X_valid[:, keep], y_valid, task.search, task.metric, deadline
         )
         if cut:  # out of time: a half-trained set proves nothing, keep what is decided so far
+            stopped_by_time = True
             break
         size_scores[k] = evaluate.score(task.metric, y_valid, smaller.predict_proba(X_valid[:, keep])[:, 1])
         if size_scores[k] >= full_score - task.selection_tolerance:
             selected, n_rounds = tuple(names[i] for i in sorted(keep)), smaller.n_estimators
             break
-    return SelectionResult(selected, full_score, size_scores, ranking, n_rounds, time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    return SelectionResult(selected, full_score, size_scores, ranking, n_rounds, elapsed, stopped_by_time)

@@ -1,5 +1,8 @@
 """Run one validation protocol: fit every candidate on its training rows, choose on validation rows,
-calibrate on held-out rows, and measure the test rows, which nothing before has touched."""
+calibrate on held-out rows, and measure the test rows, which nothing before has touched.
+
+The choice is the simplest candidate within one standard error of the best on validation rows
+(scoring.choice): a more complex model has to beat the simpler ones by more than the noise to be chosen."""
 
 import time
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from scoring.candidates import (
     tree_preprocessor,
     xgboost_pipeline,
 )
+from scoring.choice import Choice, choose_simplest_within_noise
 from scoring.dataset import FeatureSpec, Rows
 from scoring.evaluate import Metrics
 from scoring.search import SearchResult, fit_early_stopped, search_xgboost
@@ -36,6 +40,7 @@ class CandidateResult:
     test_probability: np.ndarray
     fit_seconds: float
     eligible: bool = True  # False for reference fits that are reported but never chosen
+    valid_probability: np.ndarray | None = None  # raw, on the validation rows: the choice is made on it
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class ProtocolResult:
     test_client_ids: np.ndarray
     test_labels: np.ndarray
     search: SearchResult | None
+    choice: Choice | None = None
 
     def candidate(self, name: str) -> CandidateResult:
         return next(c for c in self.candidates if c.name == name)
@@ -84,6 +90,7 @@ def _result(name, params, pipeline, rows, split, task, seconds, eligible=True) -
         test_probability=p_test,
         fit_seconds=seconds,
         eligible=eligible,
+        valid_probability=p_valid,
     )
 
 
@@ -132,6 +139,20 @@ def _fit_provided_only(rows, split, task, search, arrays, prep, spec) -> Candida
     return _result("xgboost_provided_only", params, pipeline, rows, split, task, elapsed, eligible=False)
 
 
+def _choose(results: list[CandidateResult], rows: Rows, split: Split, task: Task, seed: int) -> Choice:
+    """The simplest eligible candidate within task.choice_se_factor standard errors of the best."""
+    simplest_first = sorted((r for r in results if r.eligible), key=lambda r: task.candidates.index(r.name))
+    return choose_simplest_within_noise(
+        {r.name: r.valid_probability for r in simplest_first},
+        rows.y[split.valid],
+        rows.keys["client_id"].to_numpy()[split.valid],
+        task.metric,
+        seed,
+        task.choice_se_factor,
+        task.choice_bootstrap,
+    )
+
+
 def fit_protocol(
     rows: Rows, split: Split, spec: FeatureSpec, task: Task, budget: SearchBudget, seed: int
 ) -> FittedProtocol:
@@ -147,15 +168,16 @@ def fit_protocol(
         if split.name == "client_split":
             extra = _fit_provided_only(rows, split, task, search, arrays, pipelines["xgboost"][0], spec)
             results += [extra] if extra else []
-    chosen = max((r for r in results if r.eligible), key=lambda r: r.valid_score).name
+    choice = _choose(results, rows, split, task, seed)
     result = ProtocolResult(
         name=split.name,
         description=split.description,
         sizes=_sizes(rows, split),
         candidates=tuple(results),
-        chosen=chosen,
+        chosen=choice.chosen,
         test_client_ids=rows.keys["client_id"].to_numpy()[split.test],
         test_labels=rows.y[split.test],
         search=search,
+        choice=choice,
     )
     return FittedProtocol(result, pipelines, arrays)

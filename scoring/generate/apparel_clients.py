@@ -28,6 +28,9 @@ class ApparelParams:
     repeat_rate_shape: float = 0.45  # gamma shape: most clients buy rarely, a few often
     lapse_rate_mean: float = 0.004  # daily hazard of going dormant
     dormant_factor: float = 0.07  # a dormant client still buys, at this fraction of their rate
+    # A lapsed client also stops reading the shop's messages: they open (and so click) at this fraction of
+    # their propensity, as real lapsed customers do; without it only purchases would reveal dormancy.
+    dormant_engagement: float = 0.2
     click_boost: float = 6.0  # purchase odds multiplier per recent click
     click_boost_days: float = 3.0  # decay time of that effect
     basket_extra_items: float = 1.2  # mean items per order beyond the first
@@ -91,14 +94,14 @@ def _engagement(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     z = rng.normal(size=n)
     open_p = np.stack(
         [
-            _sigmoid(-2.3 + 2.2 * z + rng.normal(0, 0.6, n)),  # email
-            _sigmoid(-1.15 + 2.3 * z + rng.normal(0, 0.6, n)),  # push
+            _sigmoid(-1.65 + 2.2 * z + rng.normal(0, 0.6, n)),  # email
+            _sigmoid(-0.5 + 2.3 * z + rng.normal(0, 0.6, n)),  # push
         ]
     )
     click_p = np.stack(
         [
-            _sigmoid(-3.0 + 0.45 * z + rng.normal(0, 0.75, n)),  # email, per send
-            _sigmoid(-2.8 + 0.45 * z + rng.normal(0, 0.75, n)),  # push, per open
+            _sigmoid(-2.5 + 0.45 * z + rng.normal(0, 0.75, n)),  # email, per send
+            _sigmoid(-2.55 + 0.45 * z + rng.normal(0, 0.75, n)),  # push, per open
         ]
     )
     return open_p, click_p, z

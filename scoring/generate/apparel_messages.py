@@ -20,7 +20,7 @@ EMAIL, PUSH = 0, 1
 
 BULK_PER_DAY = (0.54, 0.63)  # large campaigns per day per channel, at volume 1
 SMALL_PER_DAY = (1.05, 1.05)  # small (segment or trigger) campaigns per day per channel
-SMALL_MEDIAN_CLIENTS = 24.0  # at scale 1.0
+SMALL_MEDIAN_CLIENTS = 28.0  # at scale 1.0
 OPEN_DELAY_MEDIAN_S = (3 * 3600.0, 40 * 60.0)  # email is read later than push
 REOPEN_P = (0.22, 0.08)
 EXTRA_CLICK_P = (0.12, 0.05)
@@ -91,11 +91,16 @@ def _delay(rng: np.random.Generator, median: float, n: int, sigma: float = 1.6) 
 
 
 def respond(
-    rng: np.random.Generator, c: Clients, sends: Sends, msg: np.ndarray, day: int
+    rng: np.random.Generator, c: Clients, sends: Sends, msg: np.ndarray, day: int, engagement: np.ndarray
 ) -> tuple[Events, np.ndarray]:
-    """Everything clients do with today's sends. Returns the events and which sends were unsubscribed."""
+    """Everything clients do with today's sends. Returns the events and which sends were unsubscribed.
+
+    `engagement` scales each client's open and email-click propensities (1 for an engaged client, less for
+    a lapsed one); push clicks follow opens, so they drop with them.
+    """
     n = len(msg)
     cli, ch = sends.client, sends.channel
+    engaged = engagement[cli]
     u = rng.random((6, n))
     email = ch == EMAIL
     dead_token = ~email & (day >= c.token_fail_day[cli]) & (u[5] < 0.5)  # some still get through
@@ -103,10 +108,10 @@ def respond(
     soft = ~hard & np.where(email, u[1] < c.soft_bounce_p[cli], u[1] < 2e-4)
     spam = email & ~hard & ~soft & (u[2] < c.spam_p[cli])
     delivered = ~hard & ~soft & ~spam
-    opened = delivered & (u[3] < c.open_p[ch, cli])
+    opened = delivered & (u[3] < c.open_p[ch, cli] * engaged)
     open_ts = sends.ts + _delay(rng, 1.0, n) * np.where(email, *OPEN_DELAY_MEDIAN_S).astype(np.int64)
     clicked = delivered & np.where(
-        email, u[4] < c.click_p[EMAIL, cli], opened & (u[4] < c.click_p[PUSH, cli])
+        email, u[4] < c.click_p[EMAIL, cli] * engaged, opened & (u[4] < c.click_p[PUSH, cli])
     )
     click_ts = np.where(opened, open_ts, sends.ts + 60) + _delay(rng, 25.0, n)
     unsub = email & opened & (u[5] < c.unsub_p[cli])

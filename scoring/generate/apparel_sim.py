@@ -109,9 +109,17 @@ class ApparelSimulation:
             sends.append(Sends(who, np.full(len(who), ch), np.full(len(who), cid), ts))
         sends = _concat_sends(sends)
         msg = self.log.add(rng, sends)
-        events, unsub = respond(rng, c, sends, msg, day)
+        events, unsub = respond(rng, c, sends, msg, day, self._engagement(day))
         resubscribed = self._after_responses(day, sends, msg, events, unsub)
         return Events.concat([events, resubscribed])
+
+    def _engagement(self, day: int) -> np.ndarray:
+        """Per client, the factor on their open and click propensities: lower once they have lapsed.
+
+        Clients who have not bought yet (prospects, message-only clients) read their messages as usual.
+        """
+        lapsed = (self.c.acq_day < day) & ~self.s.alive
+        return np.where(lapsed, self.p.dormant_engagement, 1.0)
 
     def _after_responses(self, day: int, sends: Sends, msg: np.ndarray, ev: Events,
                          unsub: np.ndarray) -> Events:  # fmt: skip
@@ -196,11 +204,14 @@ class ApparelSimulation:
         r = p.dormant_factor
         active_days = -np.expm1(-c.lapse_rate * h) / c.lapse_rate  # expected, if active now
         exposure = np.where(s.alive, active_days + r * (h - active_days), r * h)
+        # future clicks: at the recent rate while the client stays as is, fewer once an active one lapses
+        e = p.dormant_engagement
+        click_exposure = np.where(s.alive, active_days + r * e * (h - active_days), r * h)
         level_now = np.where(s.alive, 1.0, r)
         tau = p.click_boost_days
         click_rate = s.clicks_recent / 60.0
         boost_now = s.boost * tau * -np.expm1(-h / tau)
-        hazard = c.repeat_rate * season * (exposure * (1 + p.click_boost * click_rate * tau)
+        hazard = c.repeat_rate * season * (exposure + click_exposure * p.click_boost * click_rate * tau
                                            + level_now * p.click_boost * boost_now)  # fmt: skip
         return np.where(c.is_buyer, -np.expm1(-hazard), 0.0)
 

@@ -67,10 +67,12 @@ def candidates(run: RunView) -> Section | None:
     blocks = [image(plots.candidates_chart(chart_rows, chosen), "candidate models compared", how)]
     blocks += [_candidate_table(run, p) for p in protocols]
     intro = (
-        "Every candidate is trained on the same rows and chosen on validation rows only (the validation "
-        "score is the task's selection metric); the test columns are then measured on rows no candidate saw, "
-        "with calibrated probabilities. The client split holds out whole clients; out of time trains on "
-        "earlier dates and tests on the latest, the way the model is used."
+        "Every candidate is trained on the same rows and chosen on validation rows only: the simplest "
+        "candidate whose validation score (the task's selection metric) is within one standard error of "
+        "the best, the error of the paired difference from a bootstrap over validation clients. The test "
+        "columns are then measured on rows no candidate saw, with calibrated probabilities. The client "
+        "split holds out whole clients; out of time trains on earlier dates and tests on the latest, the "
+        "way the model is used."
     )
     return Section("candidates", TITLES["candidates"], intro, tuple(blocks))
 

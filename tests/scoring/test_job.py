@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,10 @@ import polars as pl
 import pytest
 
 from scoring.artifacts import load_model, load_run_result
-from scoring.job import rescore
-from tests.scoring.conftest import read
+from scoring.candidates import input_features
+from scoring.job import rescore, train_and_score
+from scoring.results import safety_stops, summary
+from tests.scoring.conftest import make_settings, read, synthetic_marts, write_marts
 
 pytestmark = pytest.mark.slow
 
@@ -78,6 +81,10 @@ def test_rescored_scores_are_never_out_of_fold(job_runs):
 
 
 def test_same_seed_gives_byte_identical_scores(job_runs):
+    # the searches ran their fixed trial count: the test compares two seeded runs, not two lucky clocks
+    for run in (job_runs.first, job_runs.second):
+        assert all(p.search.stopped_by == "trials" for p in run.protocols.values())
+        assert safety_stops(run) == []
     first = _scores(job_runs.settings, job_runs.first.model_run_id)
     second = _scores(job_runs.settings, job_runs.second.model_run_id)
     assert first["client_id"].to_numpy().tobytes() == second["client_id"].to_numpy().tobytes()
@@ -142,8 +149,37 @@ def test_model_runs_record_features_metrics_fingerprint_and_durations(job_runs):
     assert Path(first["artifact_path"], "metadata.json").exists()
 
 
+def test_feature_list_is_exactly_what_the_saved_model_reads(job_runs):
+    runs = read(job_runs.settings, "select model_run_id, feature_list from scoring.model_runs")
+    for run in (job_runs.first, job_runs.rescored):
+        listed = runs.filter(pl.col("model_run_id") == run.model_run_id)["feature_list"][0].to_list()
+        assert tuple(listed) == input_features(load_model(run.model_dir).pipeline) == run.features
+
+
+def test_a_search_cut_by_its_safety_stop_is_reported(job_runs):
+    protocol = job_runs.first.protocols["client_split"]
+    cut = replace(protocol, search=replace(protocol.search, stopped_by="time"))
+    run = replace(job_runs.first, protocols={"client_split": cut})
+    assert "client_split: the xgboost search hit its time safety stop" in summary(run)
+
+
+def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explanations(tmp_path, test_task):
+    # the one-SE rule may pick KNN on small data; it has no SHAP values but its run must still publish
+    settings = make_settings(tmp_path)
+    write_marts(settings.warehouse, *synthetic_marts(n_clients=300, seed=5))
+    run = train_and_score(settings, replace(test_task, candidates=("knn",)))
+    assert run.model_type == "knn"
+    scores = read(settings, "select count(*) as n from scoring.scores")["n"][0]
+    explanations = read(settings, "select count(*) as n from scoring.explanations")["n"][0]
+    assert scores == run.scores.height > 0 and explanations == 0
+    listed = read(settings, "select feature_list from scoring.model_runs")["feature_list"][0].to_list()
+    assert tuple(listed) == input_features(load_model(run.model_dir).pipeline)
+
+
 def test_trees_win_on_data_with_a_threshold_interaction(job_runs):
     assert job_runs.first.model_type == "xgboost"
+    choice = job_runs.first.protocols["client_split"].choice
+    assert choice.best == choice.chosen == "xgboost" and choice.gap_se["baseline"] > 0
 
 
 def test_saved_model_directory_is_inspectable(job_runs):
