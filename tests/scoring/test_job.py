@@ -163,8 +163,12 @@ def test_a_search_cut_by_its_safety_stop_is_reported(job_runs):
     assert "client_split: the xgboost search hit its time safety stop" in summary(run)
 
 
-def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explanations(tmp_path, test_task):
-    # the one-SE rule may pick KNN on small data; it has no SHAP values but its run must still publish
+def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explanations(
+    tmp_path, test_task, monkeypatch
+):
+    # the one-SE rule may pick KNN on small data; with too many features for permutation SHAP it has no SHAP
+    # values, but its run must still publish
+    monkeypatch.setattr("scoring.explain.affordable", lambda n_rows, n_features: False)
     settings = make_settings(tmp_path)
     write_marts(settings.warehouse, *synthetic_marts(n_clients=300, seed=5))
     run = train_and_score(settings, replace(test_task, candidates=("knn",)))
