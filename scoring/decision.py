@@ -5,7 +5,7 @@ segments (scoring.segments) with their report sections."""
 import numpy as np
 import polars as pl
 
-from scoring import segments_store
+from scoring import warehouse
 from scoring.crossfit import FinalModel
 from scoring.cv_search import cross_validated_auc
 from scoring.dataset import Rows
@@ -41,14 +41,15 @@ def decision_metrics(final: FinalModel, estimator, rows: Rows, test_labels, task
     return out
 
 
-def publish_segments(settings, task: Task, result, scoring: Rows, scored, threshold: dict) -> tuple:
-    """Segment the scored clients, write scoring.segments, and return the report's sections."""
+def segment_run(settings, task: Task, result, scoring: Rows, scored, threshold: dict) -> tuple:
+    """Segment the scored clients: the segments (written with the run, see publish.finish_run) and the
+    report's sections."""
     if scored.values is None:
         raise ValueError(
             f"Task {task.name!r} has segments but its model {result.model_type!r} gave no SHAP values: "
             "remove `segments` from the task or choose a model with explanations (scoring/tasks.py)"
         )
-    profit = segments_store.read_profit(
+    profit = warehouse.read_profit(
         settings.warehouse, task.feature_mart, (task.id_column, task.date_column), result.as_of_date,
         task.segments.profit_column,
     )  # fmt: skip
@@ -57,7 +58,6 @@ def publish_segments(settings, task: Task, result, scoring: Rows, scored, thresh
     segmentation = segment_clients(
         scores, profit, scored.values, scored.names, X, task.segments, threshold["value"]
     )
-    segments_store.write_segments(settings.warehouse, task.name, result.model_run_id, segmentation.clients)
     return segmentation, segment_report_sections(
         segmentation, threshold["value"], threshold, X, np.asarray(scored.values), scored.names
     )

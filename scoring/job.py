@@ -17,7 +17,7 @@ from scoring.candidates import BoostedTrees, Candidate, input_features, xgboost_
 from scoring.crossfit import FinalModel, assign_models, fit_final
 from scoring.cv_search import cross_validated_protocol
 from scoring.dataset import FeatureSpec, Rows, feature_spec, fingerprint, labelled_rows, scoring_rows
-from scoring.decision import decision_metrics, publish_segments
+from scoring.decision import decision_metrics, segment_run
 from scoring.publish import Scored, finish_run, predict_and_explain, timed
 from scoring.report import development_frame, write_report
 from scoring.results import RunResult
@@ -152,12 +152,15 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         test_probability=final.test_probability, oof=final.oof, selection=selection,
         calibration=final.calibrator.to_json(), extra_metrics=decision,
     )  # fmt: skip
-    result = finish_run(
-        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k
-    )
-    sections = ()
+    segments, sections = None, ()
     if task.segments is not None:
-        _, sections = publish_segments(settings, task, result, data.scoring, scored, decision["threshold"])
+        segmentation, sections = segment_run(
+            settings, task, result, data.scoring, scored, decision["threshold"]
+        )
+        segments = segmentation.clients
+    result = finish_run(
+        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments
+    )
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
     return result
 
@@ -202,14 +205,16 @@ def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
         calibration=bundle.calibrator.to_json(),
         extra_metrics=_carried_threshold(run),
     )  # fmt: skip
-    result = finish_run(
-        settings, task, result, scoring, scored, bundle.pipeline, bundle.calibrator, bundle.spec, top_k
-    )
-    sections = ()
+    segments, sections = None, ()
     if task.segments is not None and "threshold" in result.extra_metrics:
-        _, sections = publish_segments(
+        segmentation, sections = segment_run(
             settings, task, result, scoring, scored, result.extra_metrics["threshold"]
         )
+        segments = segmentation.clients
+    result = finish_run(
+        settings, task, result, scoring, scored, bundle.pipeline, bundle.calibrator, bundle.spec, top_k,
+        segments,
+    )  # fmt: skip
     write_report(result, None, result.report_dir, extra_sections=sections)
     return result
 

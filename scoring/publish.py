@@ -82,9 +82,10 @@ def _metadata(result_fields: dict) -> dict:
 
 
 def finish_run(
-    settings, task, result, scoring: Rows, scored: Scored, pipeline, calibrator, spec, top_k
+    settings, task, result, scoring: Rows, scored: Scored, pipeline, calibrator, spec, top_k, segments=None
 ) -> RunResult:
-    """Explanations, artifacts and the warehouse write shared by training and rescoring."""
+    """Explanations, artifacts and the warehouse write shared by training and rescoring; `segments` (the
+    clients' segments, for tasks that have them) go in the same transaction as the run's other tables."""
     timings = dict(result.timings)
     client_ids = scoring.keys["client_id"]
     with timed(timings, "explanations"):
@@ -117,7 +118,7 @@ def finish_run(
     )  # fmt: skip
     with timed(timings, "write"):
         reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
-        warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now()))
+        warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now(), segments))
     result = dataclasses.replace(result, timings=timings)
     artifacts.save_run_result(report_dir, result)
     return result

@@ -88,8 +88,10 @@ def score_frame(client_ids, as_of: date, probability: np.ndarray, is_out_of_fold
     return frame.select("client_id", "as_of_date", "probability", "rank", "decile", "is_out_of_fold")
 
 
-def run_tables(result: RunResult, explanations: pl.DataFrame, scored_at: datetime) -> RunTables:
-    """The rows of scoring.model_runs, scores, explanations and feature_importance for one run."""
+def run_tables(
+    result: RunResult, explanations: pl.DataFrame, scored_at: datetime, segments: pl.DataFrame | None = None
+) -> RunTables:
+    """The rows of scoring.model_runs, scores, explanations, feature_importance (and segments) for one run."""
     ids = {"task": result.task, "model_run_id": result.model_run_id}
     model_run = pl.DataFrame(
         [
@@ -116,7 +118,10 @@ def run_tables(result: RunResult, explanations: pl.DataFrame, scored_at: datetim
     scores = result.scores.with_columns(**{k: pl.lit(v) for k, v in ids.items()}, scored_at=pl.lit(scored_at))
     explanations = explanations.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
     importance = result.feature_importance.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
-    return RunTables(model_run, scores, explanations, importance)
+    if segments is not None:
+        columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
+        segments = segments.select(columns).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
+    return RunTables(model_run, scores, explanations, importance, segments)
 
 
 def safety_stops(result: RunResult) -> list[str]:

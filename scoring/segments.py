@@ -1,7 +1,7 @@
 """Segments of the scored clients by probability of decline and profit, each with an offer that follows
 from the features driving its members' risk (SHAP), and a reason per client, in plain words.
 
-Frames in, frames out; scoring.segments_store writes them.
+Frames in, frames out; scoring.warehouse writes them with the run's other tables.
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
-"""DuckDB I/O, and only that: read marts into Polars, write a run's scoring.* tables in one transaction.
+"""DuckDB I/O, and only that: read marts into Polars, write a run's scoring.* tables (segments too, for
+tasks that have them) in one transaction.
 
 DuckDB locks its file while any process holds a connection, so every function opens, does one thing and
 closes. Files this module creates stay readable by the duckdb 1.5 CLI.
@@ -80,6 +81,35 @@ inner join latest_runs
 """
 
 
+SEGMENTS_SQL = """
+create schema if not exists scoring;
+create table if not exists scoring.segments (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    probability double not null,          -- calibrated probability of the outcome (activity declines)
+    profit double not null,               -- the profit measure the segments use
+    segment varchar not null,             -- "high risk, high profit" ... "low risk, low profit"
+    offer varchar not null,               -- the segment's action, from its members' risk drivers (SHAP)
+    reason varchar not null,              -- the client's strongest risk-raising feature, in words
+    primary key (model_run_id, client_id)
+);
+create or replace view scoring.latest_segments as
+with latest_runs as (
+    -- the latest run that wrote segments (a rescore of a model without a threshold writes none)
+    select task, arg_max(model_run_id, created_at) as model_run_id
+    from scoring.model_runs
+    where status = 'succeeded' and model_run_id in (select model_run_id from scoring.segments)
+    group by task
+)
+select segments.*
+from scoring.segments as segments
+inner join latest_runs
+    on segments.task = latest_runs.task
+    and segments.model_run_id = latest_runs.model_run_id;
+"""
+
+
 @dataclass(frozen=True)
 class RunTables:
     """One run's rows for the scoring.* tables."""
@@ -88,6 +118,7 @@ class RunTables:
     scores: pl.DataFrame
     explanations: pl.DataFrame
     feature_importance: pl.DataFrame
+    segments: pl.DataFrame | None = None  # tasks that segment their clients (scoring.segments)
 
 
 @contextmanager
@@ -147,6 +178,19 @@ def read_task_frames(
     return training, scoring, as_of
 
 
+def read_profit(
+    warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date, column: str
+) -> pl.DataFrame:
+    """client_id and profit (as float) of the feature mart's rows at the scoring date."""
+    id_column, date_column = key
+    with connect(warehouse, read_only=True) as con:
+        return con.sql(
+            f"select {id_column} as client_id, cast({column} as double) as profit from {feature_mart} "
+            f"where {date_column} = ? order by {id_column}",
+            params=[as_of],
+        ).pl()
+
+
 def read_scoring_frame(warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date | None):
     """The feature mart's rows at the scoring date (default: its latest date), and that date."""
     id_column, date_column = key
@@ -180,12 +224,16 @@ def write_run(warehouse: Path, tables: RunTables) -> None:
         con.execute("begin transaction")
         try:
             con.execute(SCHEMA_SQL)
+            con.execute(SEGMENTS_SQL)
             for table, frame in (
                 ("model_runs", tables.model_run),
                 ("scores", tables.scores),
                 ("explanations", tables.explanations),
                 ("feature_importance", tables.feature_importance),
+                ("segments", tables.segments),
             ):
+                if frame is None:
+                    continue
                 con.register("run_rows", frame.to_arrow())
                 con.execute(f"insert into scoring.{table} by name select * from run_rows")
                 con.unregister("run_rows")
