@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from scoring import stages
+
 STORAGE_VERSION = "v1.5.0"
 
 
@@ -146,6 +148,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse: Path) -> None:
     with open(building, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(building, warehouse)
+    stages.reached("publish:renamed")
     directory = os.open(Path(warehouse).parent, os.O_RDONLY)
     try:
         os.fsync(directory)

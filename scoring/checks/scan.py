@@ -134,22 +134,28 @@ def _numbered(spec: FileSpec, source: str, file_format: str) -> str:
     return f"(select row_number() over () + 1 as line, * from {source})"
 
 
+def _keys_present(spec: FileSpec) -> str:
+    # an empty key is reported as empty, not as a repeat
+    return " and ".join(f"{quote(k)} is not null" for k in spec.unique)
+
+
 def _unique_sql(spec: FileSpec) -> str:
     keys = ", ".join(quote(k) for k in spec.unique)
     key = quote(spec.unique[0]) if len(spec.unique) == 1 else f"({keys})"
-    return f"count(*) - count(distinct {key})"
+    present = _keys_present(spec)
+    return f"count(*) filter (where {present}) - count(distinct {key}) filter (where {present})"
 
 
 def _reject_problems(con: duckdb.DuckDBPyConnection, label: str) -> list[Problem]:
     try:
-        count, first = con.execute("select count(*), min(line) from reject_errors").fetchone()
+        count, first = con.execute("select count(*), min(line) from reject_errors").fetchall()[0]
     except duckdb.CatalogException:  # the table only exists once a line was rejected
         return []
     if not count:
         return []
     error_type, message = con.execute(
         "select error_type, error_message from reject_errors order by line limit 1"
-    ).fetchone()
+    ).fetchall()[0]
     more = " or more" if count >= MAX_REJECTS else ""
     if "ENCODING" in str(error_type) or "UNICODE" in str(error_type):
         what, fix = "is not UTF-8 text", "save the file as UTF-8 (CSV, UTF-8)"
@@ -158,7 +164,7 @@ def _reject_problems(con: duckdb.DuckDBPyConnection, label: str) -> list[Problem
         fix = "check the separator and quote values that contain it"
     else:
         what, fix = f"has lines that cannot be read ({message.split('.')[0]})", "fix those lines"
-    return [Problem(label, f"{what}: {count:,}{more} lines, the first shown here", fix, int(first))]
+    return [Problem(label, f"{what} ({count:,}{more} such lines, this is the first)", fix, int(first))]
 
 
 def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) -> list[Problem]:
@@ -170,7 +176,66 @@ def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) ->
             f"min(line) filter (where {rule.bad})",
             f"arg_min({quote(rule.column)}, line) filter (where {rule.bad})",
         ]
-    located = con.execute(f"select {', '.join(parts)} from {_numbered(spec, source, file_format)}").fetchone()
+    located = con.execute(
+        f"select {', '.join(parts)} from {_numbered(spec, source, file_format)}"
+    ).fetchall()[0]
+    unit = "row" if file_format == "parquet" else "line"
+    problems = []
+    for i, rule in enumerate(failed):
+        count, line, example = located[3 * i : 3 * i + 3]
+        shown = f", e.g. {example!r}" if example is not None else ""
+        fix = rule.fix + _id_hint(example)
+        problems.append(
+            Problem(label, f"{count:,} values {rule.problem}{shown}", fix, line, rule.column, unit)
+        )
+    return problems
+
+
+def _keys_present(spec: FileSpec) -> str:
+    # an empty key is reported as empty, not as a repeat
+    return " and ".join(f"{quote(k)} is not null" for k in spec.unique)
+
+
+def _unique_sql(spec: FileSpec) -> str:
+    keys = ", ".join(quote(k) for k in spec.unique)
+    key = quote(spec.unique[0]) if len(spec.unique) == 1 else f"({keys})"
+    present = _keys_present(spec)
+    return f"count(*) filter (where {present}) - count(distinct {key}) filter (where {present})"
+
+
+def _reject_problems(con: duckdb.DuckDBPyConnection, label: str) -> list[Problem]:
+    try:
+        count, first = con.execute("select count(*), min(line) from reject_errors").fetchall()[0]
+    except duckdb.CatalogException:  # the table only exists once a line was rejected
+        return []
+    if not count:
+        return []
+    error_type, message = con.execute(
+        "select error_type, error_message from reject_errors order by line limit 1"
+    ).fetchall()[0]
+    more = " or more" if count >= MAX_REJECTS else ""
+    if "ENCODING" in str(error_type) or "UNICODE" in str(error_type):
+        what, fix = "is not UTF-8 text", "save the file as UTF-8 (CSV, UTF-8)"
+    elif "COLUMNS" in str(error_type):
+        what = "has lines with a different number of fields than the header"
+        fix = "check the separator and quote values that contain it"
+    else:
+        what, fix = f"has lines that cannot be read ({message.split('.')[0]})", "fix those lines"
+    return [Problem(label, f"{what} ({count:,}{more} such lines, this is the first)", fix, int(first))]
+
+
+def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) -> list[Problem]:
+    """Count the offending rows of each failed rule and find the first, with its value, in one more scan."""
+    parts = []
+    for rule in failed:
+        parts += [
+            f"count(*) filter (where {rule.bad})",
+            f"min(line) filter (where {rule.bad})",
+            f"arg_min({quote(rule.column)}, line) filter (where {rule.bad})",
+        ]
+    located = con.execute(
+        f"select {', '.join(parts)} from {_numbered(spec, source, file_format)}"
+    ).fetchall()[0]
     unit = "row" if file_format == "parquet" else "line"
     problems = []
     for i, rule in enumerate(failed):
@@ -199,8 +264,8 @@ def _duplicate_problem(con, spec, source, file_format, label, count: int) -> Pro
     numbered = _numbered(spec, source, file_format)
     key, lines = con.execute(
         f"select ({keys})::varchar, list(line order by line)[1:2] from {numbered} "
-        f"group by {keys} having count(*) > 1 order by min(line) limit 1"
-    ).fetchone()
+        f"where {_keys_present(spec)} group by {keys} having count(*) > 1 order by min(line) limit 1"
+    ).fetchall()[0]
     unit = "row" if file_format == "parquet" else "line"
     return Problem(
         label,
@@ -220,8 +285,8 @@ def scan_problems(spec: FileSpec, path: Path, file_format: str, today: date) -> 
     if spec.unique:
         counts_sql.append(_unique_sql(spec))
     with duckdb.connect(config={"threads": 2, "memory_limit": "1GB"}) as con:
-        try:
-            counts = con.execute(f"select {', '.join(counts_sql)} from {source}").fetchone()
+        try:  # fetchall: DuckDB fills the reject tables only once a query's result is fully read
+            counts = con.execute(f"select {', '.join(counts_sql)} from {source}").fetchall()[0]
         except duckdb.Error as error:
             return [Problem(label, f"cannot be read ({str(error).splitlines()[0]})", "export the file again")]
         rejects = [] if file_format == "parquet" else _reject_problems(con, label)

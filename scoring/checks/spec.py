@@ -67,7 +67,9 @@ class Id:
                 column,
                 f"({_not_whole(col)} or strlen({col}) > {self.max_digits} or starts_with({col}, '-'))",
                 f"are not ids (whole numbers of at most {self.max_digits} digits)",
-                "write ids as integers in full (no decimals, exponents, spaces or signs)",
+                "write ids as integers in full (no decimals, exponents, spaces or signs); an id that went "
+                "through a float (1.515915625468e+18, 1515915625468060902.0) has lost its last digits, so "
+                f"export it as text or int64 (pandas: read it with dtype={{'{column}': str}})",
             )
         ]
 
