@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -84,10 +85,13 @@ def run_lock(warehouse: Path, command: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _busy(warehouse: Path, error: duckdb.Error) -> WarehouseBusy:
-    holder = str(error).split("Conflicting lock is held in ")[-1].split(".")[0]
+def busy_error(warehouse: Path, error: duckdb.Error) -> WarehouseBusy:
+    """DuckDB's lock error, said as what happened and what to do."""
+    found = re.search(r"Conflicting lock is held in (.*?\(PID \d+\))", str(error))
+    holder = found.group(1) if found else str(error)
     return WarehouseBusy(
-        f"{warehouse} is open for writing in another session ({holder}), so a run cannot publish over it. "
+        f"{warehouse} is open for writing in another session ({holder}), so a run can neither read nor "
+        "publish it. "
         "Close that session; open the warehouse read-only to query it (duckdb -readonly)."
     )
 
@@ -99,7 +103,7 @@ def _recover(warehouse: Path) -> None:
     try:
         duckdb.connect(str(warehouse)).close()  # replays the log and checkpoints on close
     except duckdb.IOException as error:
-        raise _busy(warehouse, error) from error
+        raise busy_error(warehouse, error) from error
 
 
 @contextlib.contextmanager
@@ -115,7 +119,7 @@ def previous(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             try:
                 con.execute(f"attach {_literal(warehouse)} as previous (read_only)")
             except duckdb.IOException as error:
-                raise _busy(warehouse, error) from error
+                raise busy_error(warehouse, error) from error
         yield con
     finally:
         con.close()

@@ -102,7 +102,12 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
         )
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
     config = {} if Path(warehouse).exists() else dict(_CREATE_CONFIG)
-    con = duckdb.connect(str(warehouse), read_only=read_only, config=config)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=read_only, config=config)
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        raise atomic.busy_error(warehouse, error) from error
     try:
         yield con
     finally:
