@@ -67,6 +67,9 @@ def stop_at(process: subprocess.Popen, stage: str) -> str:
     output = []
     for line in process.stdout:
         output.append(line)
+        if "] stopped here" in line and f"[{stage}] stopped here" not in line:
+            kill9(process)  # stopped elsewhere: the test asked for a stage the run does not reach first
+            raise AssertionError(f"the run stopped at another stage than {stage}: {line}")
         if f"[{stage}] stopped here" in line:
             pid = int(line.rsplit("pid ", 1)[1])
             while _state(pid) != "T":  # the line is printed just before the process stops itself

@@ -29,13 +29,12 @@ READER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_second_run_stops_with_the_holder_while_queries_see_the_previous_warehouse(published, tmp_path):
     warehouse = published.copy_to(tmp_path / "wh")
-    holder = make(
-        "build-features", published.data_dir, warehouse, tmp_path, SCORING_STOP_AT="dbt:apparel_features"
-    )
+    holder = make("build-features", published.data_dir, warehouse, tmp_path, SCORING_STOP_AT="dbt-build")
     try:
-        stop_at(holder, "dbt:apparel_features")
+        stop_at(holder, "dbt-build")
         for args in (("build-features",), ("score", "--model-run", published.model_run_id)):
             code, out = finish(scoring(*args, data_dir=published.data_dir, warehouse=warehouse, cwd=tmp_path))
             assert code == 1
