@@ -43,7 +43,7 @@ data: setup ## Generate both data sets (apparel, one-click) into data/raw at SCA
 profile: setup ## Print the generated apparel statistics next to the real ones (DATA_DIR/apparel).
 	$(SCORING) profile apparel --data $(DATA_DIR)/apparel
 
-build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Build and test the feature marts with dbt for every task with files under DATA_DIR.
+build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Check the raw files, then build and test the feature marts with dbt for every task with files under DATA_DIR.
 	$(SCORING) build-features
 
 score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
@@ -73,4 +73,4 @@ bench: setup ## Time and measure every stage at scales 0.1, 1 and 3 (or SCALE=..
 	$(BIN)/python -m scoring.bench --scales $(BENCH_SCALES)
 
 clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
-	rm -rf data/raw data/warehouse.duckdb* data/models data/reports dbt_project/target dbt_project/logs $(VENV)
+	rm -rf data/raw data/warehouse.duckdb* data/.warehouse.duckdb.building data/models data/reports dbt_project/target dbt_project/logs $(VENV)

@@ -105,14 +105,31 @@ def profile_apparel_cmd(data: Path) -> None:
         sys.exit(1)
 
 
+@main.command("check-inputs")
+def check_inputs_cmd() -> None:
+    """Check the raw files under DATA_DIR against their specs (build-features does this first)."""
+    from scoring.checks import check_inputs, format_problems
+    from scoring.features import FeatureBuildError, require_tasks
+
+    try:
+        problems = check_inputs(require_tasks(Settings.from_env().data_dir))
+    except FeatureBuildError as error:
+        raise click.ClickException(str(error)) from error
+    if problems:
+        raise click.ClickException(format_problems(problems))
+    click.echo("The input files pass their checks.")
+
+
 @main.command("build-features")
 def build_features_cmd() -> None:
-    """Build and test the feature marts (dbt build) for every task with raw files under DATA_DIR."""
+    """Check the raw files under DATA_DIR, then build and test the feature marts (dbt build) of every task
+    with files there in a new file that replaces the warehouse only when every model and test passed."""
+    from scoring.atomic import WarehouseBusy
     from scoring.features import FeatureBuildError, build_features
 
     try:
         build_features(Settings.from_env())
-    except FeatureBuildError as error:
+    except (FeatureBuildError, WarehouseBusy) as error:
         raise click.ClickException(str(error)) from error
 
 
@@ -135,11 +152,18 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
     Writes scoring.model_runs, scores, explanations and feature_importance to the warehouse, the model to
     data/models/<task>/<run>/ and the run result and SHAP plots to data/reports/<task>/<run>/.
     """
+    from scoring.atomic import WarehouseBusy
     from scoring.job import rescore, run_tasks
     from scoring.results import summary
 
     settings = Settings.from_env()
-    results = [rescore(settings, model_run, top_k)] if model_run else run_tasks(settings, task_names, top_k)
+    try:
+        if model_run:
+            results = [rescore(settings, model_run, top_k)]
+        else:
+            results = run_tasks(settings, task_names, top_k)
+    except WarehouseBusy as error:
+        raise click.ClickException(str(error)) from error
     for result in results:
         click.echo(summary(result))
 
@@ -149,13 +173,14 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
 @click.option("--port", type=int, default=8080, show_default=True, help="Port for --serve.")
 def docs_cmd(serve: bool, port: int) -> None:
     """Generate the dbt docs (lineage ends at the scoring tables), save them as one HTML file, serve them."""
+    from scoring.atomic import WarehouseBusy
     from scoring.docs import generate_docs, serve_docs
     from scoring.features import FeatureBuildError
 
     settings = Settings.from_env()
     try:
         path = generate_docs(settings)
-    except FeatureBuildError as error:
+    except (FeatureBuildError, WarehouseBusy) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"wrote {path} (one self-contained file)")
     if serve:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scoring import atomic
 from scoring.features import DBT_PROJECT_DIR, FeatureBuildError, run_dbt
 from scoring.settings import Settings
 
@@ -12,8 +13,12 @@ STATIC_NAME = "dbt-docs.html"
 
 
 def generate_docs(settings: Settings, target: Path = DBT_PROJECT_DIR / "target") -> Path:
-    """Write the docs (catalog from the warehouse) and copy the single-file version to the reports folder."""
-    result = run_dbt(settings, ["docs", "generate", "--static", "--target-path", str(target)])
+    """Write the docs (catalog from the warehouse) and copy the single-file version to the reports folder.
+
+    Holds the warehouse's run lock: dbt opens the warehouse for writing, which would stop a run's publish,
+    and a run replacing the file meanwhile would leave a catalog of half one build, half the other."""
+    with atomic.run_lock(settings.warehouse, "docs"):
+        result = run_dbt(settings, ["docs", "generate", "--static", "--target-path", str(target)])
     if not result.success:
         raise FeatureBuildError("dbt docs generate failed; see the dbt log above")
     settings.reports_dir.mkdir(parents=True, exist_ok=True)

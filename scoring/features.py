@@ -7,6 +7,7 @@ formats to dbt as `--vars`, and runs dbt in-process through `dbtRunner`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from scoring.raw_check import RawFileError, check_task_files
+from scoring import atomic, stages, warehouse
+from scoring.checks import check_inputs, format_problems
 from scoring.settings import Settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -57,6 +59,10 @@ class RawFile:
 
 class FeatureBuildError(RuntimeError):
     """The feature build cannot start (missing inputs) or dbt reported a failure."""
+
+
+class InputCheckFailed(FeatureBuildError):
+    """The raw files break their specs (scoring/checks/): nothing was built."""
 
 
 def find_raw_file(task_dir: Path, stem: str) -> RawFile | None:
@@ -163,12 +169,19 @@ def memory_limit(tasks: Mapping[str, Mapping[str, RawFile]]) -> str:
     return f"{int(min(wanted, MEMORY_CEILING_SHARE * total_mb))}MB"
 
 
-def _tasks_or_raise(data_dir: Path) -> dict[str, dict[str, RawFile]]:
+def require_tasks(data_dir: Path) -> dict[str, dict[str, RawFile]]:
+    """The tasks found under `data_dir` (discover_tasks); an error when there is none."""
     tasks = discover_tasks(data_dir)
     if not tasks:
         expected = ", ".join(f"{task}/{files.required[0]}.csv" for task, files in TASKS.items())
         raise FeatureBuildError(f"No raw files under {data_dir} (expected e.g. {expected}).")
     return tasks
+
+
+def _mark_finished_nodes(event) -> None:
+    """dbt callback: each model or test that finishes is a stage (`dbt:<name>`) a test can stop a run at."""
+    if event.info.name == "NodeFinished":
+        stages.reached(f"dbt:{event.data.node_info.node_name}")
 
 
 def run_dbt(
@@ -186,13 +199,13 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     data_dir = Path(settings.data_dir)
-    warehouse = Path(settings.warehouse).resolve()
+    warehouse_file = Path(settings.warehouse).resolve()
     project_dir = Path(settings.project_dir)
     if not project_dir.is_absolute():
         project_dir = DBT_PROJECT_DIR.parent / project_dir
     if tasks is None:
         tasks = discover_tasks(data_dir)
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    warehouse_file.parent.mkdir(parents=True, exist_ok=True)
     full = [
         *args,
         "--project-dir", str(project_dir),
@@ -201,9 +214,9 @@ def run_dbt(
         "--vars", json.dumps({**dbt_vars(tasks, settings.as_of), **(extra_vars or {})}),
     ]  # fmt: skip
     limits = {} if os.environ.get("DUCKDB_MEMORY_LIMIT") else {"DUCKDB_MEMORY_LIMIT": memory_limit(tasks)}
-    with _environment(WAREHOUSE=str(warehouse), DATA_DIR=str(data_dir.resolve()), **limits):
+    with _environment(WAREHOUSE=str(warehouse_file), DATA_DIR=str(data_dir.resolve()), **limits):
         try:
-            result = dbtRunner().invoke(full)
+            result = dbtRunner(callbacks=[_mark_finished_nodes]).invoke(full)
         finally:
             _release_dbt_resources()
     if result.exception is not None:
@@ -217,27 +230,56 @@ def build_features(
     target_path: Path | None = None,
     extra_vars: Mapping[str, object] | None = None,
 ) -> None:
-    """Run `dbt build` (models, unit and data tests) for every task with raw files under settings.data_dir.
+    """Check the raw files, then run `dbt build` (models, unit and data tests) for every task with raw files
+    under settings.data_dir into a new file, and publish it as the warehouse only when all of it passed.
 
     Uses settings.data_dir, .warehouse, .as_of (the latest cutoff; None is the last day of the data),
     .target (the dbt target) and .project_dir. `select` replaces the default selection (every model of
-    the tasks found) with a dbt selector; `target_path` moves dbt's artifacts (manifest, compiled SQL) out
-    of dbt_project/target; `extra_vars` override project vars for this build. Raises FeatureBuildError
-    when inputs are missing or a model or test fails.
+    the tasks found) with a dbt selector; the build starts from an empty file, so a selection must include
+    what its models read (e.g. `+model`). `target_path` moves dbt's artifacts (manifest, compiled SQL) out
+    of dbt_project/target; `extra_vars` override project vars for this build. The scoring.* tables (the
+    run history) are carried over from the previous warehouse. Raises InputCheckFailed when the raw files
+    break their specs, FeatureBuildError when inputs are missing or a model or test fails, and
+    atomic.WarehouseBusy when another run holds the warehouse; in every case the warehouse is unchanged.
     """
-    tasks = _tasks_or_raise(Path(settings.data_dir))
-    try:  # a file with another layout fails here, naming it, instead of deep inside dbt
-        check_task_files(tasks, DBT_PROJECT_DIR.parent / settings.project_dir)
-    except RawFileError as error:
-        raise FeatureBuildError(str(error)) from None
+    tasks = require_tasks(Path(settings.data_dir))
     args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
     if target_path is not None:
         args += ["--target-path", str(Path(target_path).resolve())]
-    result = run_dbt(settings, args, tasks, extra_vars)
+    published = Path(settings.warehouse).resolve()
+    with atomic.run_lock(published, "build-features"):
+        stages.reached("check-inputs", f"checking the raw files under {settings.data_dir}")
+        problems = check_inputs(tasks)
+        if problems:
+            raise InputCheckFailed(format_problems(problems))
+        try:
+            _build_and_publish(settings, published, args, tasks, extra_vars)
+        except BaseException:
+            atomic.remove_building(published)
+            raise
+        stages.reached("published", f"published {published}")
+
+
+def _build_and_publish(settings, published: Path, args, tasks, extra_vars) -> None:
+    building = atomic.new_building(published)
+    stages.reached("dbt-build", "building and testing the features (dbt build) in a new file")
+    result = run_dbt(dataclasses.replace(settings, warehouse=building), args, tasks, extra_vars)
     if not result.success:
-        failed = [
-            f"{node.node.unique_id} ({node.status}): {node.message}"
-            for node in (result.result or [])
-            if str(node.status) in {"error", "fail", "runtime error"}
-        ]
-        raise FeatureBuildError("dbt build failed:\n  " + "\n  ".join(failed or ["see the dbt log above"]))
+        raise FeatureBuildError(
+            "dbt build failed; the warehouse is unchanged:\n  " + "\n  ".join(_failures(result))
+        )
+    stages.reached("carry-history", "carrying the scoring history over to the new build")
+    with atomic.previous(published) as con:
+        atomic.attach_building(con, published, copy=False)
+        warehouse.carry_history(con)
+        stages.reached("publish", f"publishing the new build as {published}")
+        atomic.publish(con, published)
+
+
+def _failures(result) -> list[str]:
+    failed = [
+        f"{node.node.unique_id} ({node.status}): {node.message}"
+        for node in (result.result or [])
+        if str(node.status) in {"error", "fail", "runtime error"}
+    ]
+    return failed or ["see the dbt log above"]

@@ -12,7 +12,7 @@ import click
 import numpy as np
 import polars as pl
 
-from scoring import artifacts, warehouse
+from scoring import artifacts, atomic, stages, warehouse
 from scoring.candidates import BoostedTrees, Candidate, input_features, xgboost_pipeline
 from scoring.crossfit import FinalModel, assign_models, fit_final
 from scoring.cv_search import cross_validated_protocol
@@ -172,7 +172,13 @@ def _carried_threshold(run: dict) -> dict:
 
 
 def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
-    """Score the feature mart at the scoring date with a saved model, without training."""
+    """Score the feature mart at the scoring date with a saved model, without training (holding the
+    warehouse's run lock, so no build replaces the marts meanwhile)."""
+    with atomic.run_lock(settings.warehouse, "score --model-run"):
+        return _rescore(settings, model_run_id, top_k)
+
+
+def _rescore(settings: Settings, model_run_id: str, top_k: int) -> RunResult:
     timings, created = {}, datetime.now()
     run = warehouse.read_model_run(settings.warehouse, model_run_id)
     task = get_task(run["task"])
@@ -220,11 +226,17 @@ def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
 
 
 def run_tasks(settings: Settings, names: tuple[str, ...] = (), top_k: int = 5) -> list[RunResult]:
-    """Train and score the named tasks, or every task whose marts exist."""
-    tasks = [get_task(n) for n in names] if names else tasks_with_marts(settings)
-    if not tasks:
-        marts = ", ".join(f"{t.training_mart} + {t.feature_mart}" for t in TASKS.values())
-        raise click.UsageError(
-            f"{settings.warehouse} has none of the task marts ({marts}): run make build-features"
-        )
-    return [train_and_score(settings, task, top_k) for task in tasks]
+    """Train and score the named tasks, or every task whose marts exist, holding the warehouse's run lock
+    (so no build replaces the marts meanwhile); each task's run is published whole as it finishes."""
+    with atomic.run_lock(settings.warehouse, "score"):
+        tasks = [get_task(n) for n in names] if names else tasks_with_marts(settings)
+        if not tasks:
+            marts = ", ".join(f"{t.training_mart} + {t.feature_mart}" for t in TASKS.values())
+            raise click.UsageError(
+                f"{settings.warehouse} has none of the task marts ({marts}): run make build-features"
+            )
+        results = []
+        for task in tasks:
+            stages.reached("score-train", f"training and scoring {task.name}")
+            results.append(train_and_score(settings, task, top_k))
+        return results

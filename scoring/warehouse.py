@@ -2,7 +2,8 @@
 tasks that have them) in one transaction.
 
 DuckDB locks its file while any process holds a connection, so every function opens, does one thing and
-closes. Files this module creates stay readable by the duckdb 1.5 CLI.
+closes. Writes go to a copy that replaces the warehouse whole (scoring.atomic), never to the file readers
+have open. Files this module creates stay readable by the duckdb 1.5 CLI.
 """
 
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-_CREATE_CONFIG = {"storage_compatibility_version": "v1.5.0"}
+from scoring import atomic, stages
+
+_CREATE_CONFIG = {"storage_compatibility_version": atomic.STORAGE_VERSION}
 
 SCHEMA_SQL = """
 create schema if not exists scoring;
@@ -78,11 +81,7 @@ from scoring.scores as scores
 inner join latest_runs
     on scores.task = latest_runs.task
     and scores.model_run_id = latest_runs.model_run_id;
-"""
 
-
-SEGMENTS_SQL = """
-create schema if not exists scoring;
 create table if not exists scoring.segments (
     task varchar not null,
     model_run_id varchar not null,
@@ -130,7 +129,12 @@ def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBP
         )
     Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
     config = {} if Path(warehouse).exists() else dict(_CREATE_CONFIG)
-    con = duckdb.connect(str(warehouse), read_only=read_only, config=config)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=read_only, config=config)
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        raise atomic.busy_error(warehouse, error) from error
     try:
         yield con
     finally:
@@ -219,12 +223,16 @@ def _require_relation(con: duckdb.DuckDBPyConnection, relation: str, warehouse: 
 
 
 def write_run(warehouse: Path, tables: RunTables) -> None:
-    """Append one run to the scoring.* tables, all in one transaction (a failure writes nothing)."""
-    with connect(warehouse) as con:
+    """Append one run to the scoring.* tables in one transaction, on a copy of the warehouse that replaces
+    it only once committed (scoring.atomic): a failure or a kill at any point leaves the warehouse as it was.
+    """
+    with atomic.previous(warehouse) as con:
+        atomic.attach_building(con, Path(warehouse), copy=True)
+        stages.reached("score-write", "writing the run to a copy of the warehouse")
+        con.execute("use building")
         con.execute("begin transaction")
         try:
             con.execute(SCHEMA_SQL)
-            con.execute(SEGMENTS_SQL)
             for table, frame in (
                 ("model_runs", tables.model_run),
                 ("scores", tables.scores),
@@ -237,10 +245,41 @@ def write_run(warehouse: Path, tables: RunTables) -> None:
                 con.register("run_rows", frame.to_arrow())
                 con.execute(f"insert into scoring.{table} by name select * from run_rows")
                 con.unregister("run_rows")
+                stages.reached(f"score-write:{table}")
             con.execute("commit")
-        except Exception:
+        except BaseException:
             con.execute("rollback")
+            atomic.remove_building(warehouse)
             raise
+        stages.reached("score-publish", f"publishing the run in {warehouse}")
+        atomic.publish(con, Path(warehouse))
+
+
+def _scoring_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    query = "select table_name from duckdb_tables() where database_name = ? and schema_name = 'scoring'"
+    return [row[0] for row in con.execute(query, [database]).fetchall()]
+
+
+def carry_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the scoring.* tables (every run so far) from the warehouse attached as `previous` into the new
+    build attached as `building`, in one transaction. Tables this module does not know are copied as they
+    are, so a run history written by a newer version is not lost."""
+    attached = {row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()}
+    if "previous" not in attached:
+        return
+    tables = _scoring_tables(con, "previous")
+    if not tables:
+        return
+    con.execute("use building")
+    con.execute("begin transaction")
+    con.execute(SCHEMA_SQL)
+    known = set(_scoring_tables(con, "building"))
+    for table in tables:
+        if table in known:
+            con.execute(f'insert into scoring."{table}" by name select * from previous.scoring."{table}"')
+        else:
+            con.execute(f'create table scoring."{table}" as select * from previous.scoring."{table}"')
+    con.execute("commit")
 
 
 def read_model_run(warehouse: Path, model_run_id: str) -> dict:

@@ -18,7 +18,9 @@ TARGETS = ["setup", "data", "profile", "build-features", "score", "docs", "test"
 def _make(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
     clean_env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "WAREHOUSE", "AS_OF")}
     return subprocess.run(
-        ["make", "--no-print-directory", f"VENV={VENV}", *args],
+        # -o: never (re)install into the test environment, even when pyproject.toml is newer than its
+        # install stamp; an editable install from a copy would point the environment at the copy
+        ["make", "--no-print-directory", f"VENV={VENV}", "-o", f"{VENV}/.installed", *args],
         cwd=cwd, env={**clean_env, **(env or {})}, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
 

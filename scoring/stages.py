@@ -1,0 +1,20 @@
+"""Named points of a run: announced on stderr as progress, and a place where a test can stop the process.
+
+With SCORING_STOP_AT=<stage> in its environment, a run stops itself (SIGSTOP) on reaching that stage, so a
+test can `kill -9` it at exactly that point instead of after a guessed number of seconds.
+"""
+
+import os
+import signal
+import sys
+
+STOP_AT = "SCORING_STOP_AT"
+
+
+def reached(stage: str, message: str | None = None) -> None:
+    """Mark `stage`; print `message` (when given) as progress on stderr."""
+    if message:
+        print(f"[{stage}] {message}", file=sys.stderr, flush=True)
+    if os.environ.get(STOP_AT) == stage:
+        print(f"[{stage}] stopped here ({STOP_AT}), pid {os.getpid()}", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGSTOP)

@@ -1,0 +1,146 @@
+"""A published warehouse (marts from `make build-features`, one scoring run) and helpers to prove it intact.
+
+Built once per session from the tiny generated data and copied by each test that may change it.
+"""
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scoring.job import train_and_score
+from scoring.settings import Settings
+from scoring.tasks import TASKS, SearchBudget
+
+REPO = Path(__file__).resolve().parents[2]
+VENV = Path(sys.prefix)
+SCORING = VENV / "bin" / "scoring"
+
+# The real task with the smallest budgets: a baseline run in seconds (the kill tests rescore its model).
+QUICK_TASK = dataclasses.replace(
+    TASKS["purchase_90d"],
+    candidates=("baseline", "xgboost"),
+    search=SearchBudget(seconds=30, max_trials=1, max_rounds=30, early_stopping_rounds=5),
+    out_of_time_search=SearchBudget(seconds=30, max_trials=1, max_rounds=20, early_stopping_rounds=5),
+    selection_sizes=(),
+    cv_folds=2,
+    shap_sample_rows=100,
+)
+
+
+def environment(data_dir: Path, warehouse: Path, **extra: str) -> dict:
+    """The environment make passes to scoring, for this data and warehouse."""
+    base = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "WAREHOUSE", "AS_OF")}
+    return {**base, "DATA_DIR": str(data_dir), "WAREHOUSE": str(warehouse), **extra}
+
+
+def make(target: str, data_dir: Path, warehouse: Path, cwd: Path, **extra: str) -> subprocess.Popen:
+    """Start `make <target>` in the repo for this data and warehouse, in its own process group."""
+    return subprocess.Popen(
+        ["make", "--no-print-directory", "-C", str(REPO), f"VENV={VENV}", "-o", f"{VENV}/.installed", target],
+        cwd=cwd, env=environment(data_dir, warehouse, **extra), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def scoring(*args: str, data_dir: Path, warehouse: Path, cwd: Path, **extra: str) -> subprocess.Popen:
+    """Start `scoring <args>` (what `make score` runs after building) in its own process group."""
+    return subprocess.Popen(
+        [str(SCORING), *args], cwd=cwd, env=environment(data_dir, warehouse, **extra),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def stop_at(process: subprocess.Popen, stage: str) -> str:
+    """Read the run's output until it stops itself at `stage` (SCORING_STOP_AT); return the output.
+
+    Fails when the run ends without reaching the stage, so a renamed stage cannot make a test pass.
+    """
+    output = []
+    for line in process.stdout:
+        output.append(line)
+        if "] stopped here" in line and f"[{stage}] stopped here" not in line:
+            kill9(process)  # stopped elsewhere: the test asked for a stage the run does not reach first
+            raise AssertionError(f"the run stopped at another stage than {stage}: {line}")
+        if f"[{stage}] stopped here" in line:
+            pid = int(line.rsplit("pid ", 1)[1])
+            while _state(pid) != "T":  # the line is printed just before the process stops itself
+                time.sleep(0.05)
+            return "".join(output)
+    process.wait()
+    raise AssertionError(
+        f"the run ended (exit {process.returncode}) before {stage}:\n{''.join(output)[-3000:]}"
+    )
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def kill9(process: subprocess.Popen) -> None:
+    """kill -9 the run and everything it started (make and scoring)."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str]:
+    out = process.stdout.read()
+    process.stdout.close()
+    return process.wait(), out
+
+
+def digest(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Row count and an order-free hash of every table and view: equal digests, equal contents."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        relations = con.execute(
+            "select schema_name, table_name from duckdb_tables() union all "
+            "select schema_name, view_name from duckdb_views() where not internal order by all"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(
+                f'select count(*), bit_xor(hash(t)) from "{schema}"."{name}" t'
+            ).fetchone()
+            for schema, name in relations
+        }
+
+
+@dataclass(frozen=True)
+class Published:
+    """A warehouse built by `make build-features` with one scoring run, and its digest."""
+
+    data_dir: Path
+    warehouse: Path
+    model_run_id: str
+    digest: dict
+
+    def copy_to(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / self.warehouse.name
+        shutil.copyfile(self.warehouse, target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def published(apparel_tiny: Path, tmp_path_factory) -> Published:
+    """Built through the make target, then one quick training run through the library (about 30 s)."""
+    root = tmp_path_factory.mktemp("published")
+    warehouse = root / "warehouse.duckdb"
+    code, out = finish(make("build-features", apparel_tiny.parent, warehouse, root))
+    assert code == 0, out[-3000:]
+    settings = Settings(
+        data_dir=apparel_tiny.parent,
+        warehouse=warehouse,
+        models_dir=root / "models",
+        reports_dir=root / "reports",
+    )
+    run = train_and_score(settings, QUICK_TASK, top_k=2)
+    return Published(apparel_tiny.parent, warehouse, run.model_run_id, digest(warehouse))
