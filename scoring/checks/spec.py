@@ -170,7 +170,9 @@ class Timestamp:
         return [
             Rule(
                 column,
-                f"(strlen({col}) <> 19 or try_cast({col} as timestamp) is null)",
+                # one format only: staging deduplicates on the text of the time (stg_apparel__messages)
+                f"(strlen({col}) <> 19 or substring({col}, 11, 1) <> ' ' "
+                f"or try_cast({col} as timestamp) is null)",
                 "are not times written YYYY-MM-DD HH:MM:SS",
                 "write times as YYYY-MM-DD HH:MM:SS, e.g. 2024-02-16 13:05:00",
             )

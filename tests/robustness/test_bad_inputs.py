@@ -140,6 +140,8 @@ CASES = [
          ("apparel-messages.csv, line 30, column date", "after today")),
     Case("time without seconds", MESSAGES, set_value(40, "created_at", "2022-05-19 16:17"),
          ("line 40, column created_at", "YYYY-MM-DD HH:MM:SS", "'2022-05-19 16:17'")),
+    Case("ISO time with a T", MESSAGES, set_value(41, "created_at", "2022-05-19T16:17:05"),
+         ("line 41, column created_at", "YYYY-MM-DD HH:MM:SS", "'2022-05-19T16:17:05'")),
     Case("unknown event", MESSAGES, set_value(50, "event", "clicked"),
          ("line 50, column event", "not one of send, open, click", "'clicked'", "map them to a known value")),
     Case("unknown channel", MESSAGES, set_value(-3, "channel", "sms"),
