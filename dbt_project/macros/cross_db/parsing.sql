@@ -9,8 +9,9 @@
     try_cast('0x' || {{ expression }} as bigint)
 {%- endmacro %}
 
+{#- conv() reads up to the first non-hex character instead of failing: only whole hex strings convert. -#}
 {% macro spark__hex_to_bigint(expression) -%}
-    cast(conv({{ expression }}, 16, 10) as bigint)
+    case when {{ expression }} rlike '^[0-9a-fA-F]+$' then cast(conv({{ expression }}, 16, 10) as bigint) end
 {%- endmacro %}
 
 
@@ -128,4 +129,14 @@
 
 {% macro spark__hash64(expression) -%}
     xxhash64({{ expression }})
+{%- endmacro %}
+
+
+{#-
+    dbt-spark's split_part indexes the array of split() directly, which fails under ANSI mode (Spark 4's
+    default) when the string has fewer parts. Spark's own split_part, like DuckDB's, returns '' then, and its
+    delimiter is a plain string, not a regular expression.
+-#}
+{% macro spark__split_part(string_text, delimiter_text, part_number) -%}
+    split_part({{ string_text }}, {{ delimiter_text }}, {{ part_number }})
 {%- endmacro %}

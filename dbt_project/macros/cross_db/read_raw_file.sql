@@ -47,6 +47,64 @@
 {% endmacro %}
 
 
+{#-
+    Spark has no table function that reads a CSV with options, so each file becomes an external table over the
+    file itself (a catalog entry, no copy) in the schema <target schema>_raw, named after a hash of the path and
+    the read options, recreated on every run so it always describes the file as it is now. A permanent table
+    rather than a temporary view: a permanent view (stg_apparel__messages) cannot select from a temporary one,
+    and on a cluster (thrift) every connection has its own temporary views. The CSV's columns are taken by
+    position (c1, c2, ...: the header line is skipped, never matched) and renamed to the declared names in the
+    select, so headers with spaces or Cyrillic letters never reach the catalog.
+-#}
+{% macro spark__read_raw_file(path, file_format, columns, delimiter=',') %}
+    {%- if file_format not in ('csv', 'csv.gz', 'parquet') -%}
+    {{ exceptions.raise_compiler_error(
+        "Unsupported raw file format '" ~ file_format ~ "' for " ~ path ~ ": use csv, csv.gz or parquet"
+    ) }}
+    {%- endif -%}
+    {%- set is_csv = file_format in ('csv', 'csv.gz') -%}
+    {%- set schema = target.schema ~ '_raw' -%}
+    {%- set table = schema ~ '.file_' ~ local_md5(
+        path ~ '|' ~ file_format ~ '|' ~ delimiter ~ '|' ~ columns | join('|')
+    ) -%}
+    {%- if execute -%}
+        {%- do run_query('create schema if not exists ' ~ schema) -%}
+        {%- do run_query('drop table if exists ' ~ table) -%}
+        {%- if is_csv -%}
+            {%- set create_table -%}
+            create table {{ table }} (
+                {%- for column in columns %}
+                c{{ loop.index }} string{{ "," if not loop.last }}
+                {%- endfor %}
+            )
+            using csv
+            options (
+                path '{{ path }}',
+                header 'true',
+                sep '{{ delimiter }}',
+                quote '"',
+                escape '"',
+                mode 'FAILFAST'
+            )
+            {%- endset -%}
+        {%- else -%}
+            {%- set create_table -%}
+            create table {{ table }} using parquet options (path '{{ path }}')
+            {%- endset -%}
+        {%- endif -%}
+        {%- do run_query(create_table) -%}
+    {%- endif -%}
+    (
+        select
+            {%- for column in columns %}
+            cast({{ 'c' ~ loop.index if is_csv else adapter.quote(column) }} as string)
+                as {{ adapter.quote(column) }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ table }}
+    )
+{% endmacro %}
+
+
 {#- A typed, empty relation with the given text columns: stands in for an optional file that is absent. -#}
 {% macro empty_raw_relation(columns) %}
     {{ return(adapter.dispatch('empty_raw_relation')(columns)) }}

@@ -11,18 +11,18 @@ renamed as (
 
     select
         trim(id) as client_id,
-        nullif(trim("Покупательская активность"), '') as activity_status,
-        trim("Тип сервиса") as service_type,
-        trim("Разрешить сообщать") as allows_offers,
-        trim("Маркет_актив_6_мес") as avg_marketing_contacts_6m,
-        trim("Маркет_актив_тек_мес") as count_marketing_contacts_current_month,
-        trim("Длительность") as days_since_registration,
-        trim("Акционные_покупки") as share_promo_purchases_6m,
-        trim("Популярная_категория") as top_category,
-        trim("Средний_просмотр_категорий_за_визит") as avg_categories_per_visit,
-        trim("Неоплаченные_продукты_штук_квартал") as count_unpaid_items_3m,
-        trim("Ошибка_сервиса") as count_service_errors,
-        trim("Страниц_за_визит") as avg_pages_per_visit_3m
+        nullif(trim({{ adapter.quote('Покупательская активность') }}), '') as activity_status,
+        trim({{ adapter.quote('Тип сервиса') }}) as service_type,
+        trim({{ adapter.quote('Разрешить сообщать') }}) as allows_offers,
+        trim({{ adapter.quote('Маркет_актив_6_мес') }}) as avg_marketing_contacts_6m,
+        trim({{ adapter.quote('Маркет_актив_тек_мес') }}) as count_marketing_contacts_current_month,
+        trim({{ adapter.quote('Длительность') }}) as days_since_registration,
+        trim({{ adapter.quote('Акционные_покупки') }}) as share_promo_purchases_6m,
+        trim({{ adapter.quote('Популярная_категория') }}) as top_category,
+        trim({{ adapter.quote('Средний_просмотр_категорий_за_визит') }}) as avg_categories_per_visit,
+        trim({{ adapter.quote('Неоплаченные_продукты_штук_квартал') }}) as count_unpaid_items_3m,
+        trim({{ adapter.quote('Ошибка_сервиса') }}) as count_service_errors,
+        trim({{ adapter.quote('Страниц_за_визит') }}) as avg_pages_per_visit_3m
     from source
 
 ),

@@ -12,14 +12,14 @@ final as (
     select
         cast(trim(id) as bigint) as client_id,
         cast(
-            case trim("Период")
+            case trim({{ adapter.quote('Период') }})
                 when 'текущий_месяц' then 0
                 when 'предыдцщий_месяц' then 1
                 when 'предыдущий_месяц' then 1
             end as integer
         ) as months_ago,
-        cast(trim("Период") as {{ dbt.type_string() }}) as source_period,
-        cast(trim("минут") as integer) as minutes_on_site
+        cast(trim({{ adapter.quote('Период') }}) as {{ dbt.type_string() }}) as source_period,
+        cast(trim({{ adapter.quote('минут') }}) as integer) as minutes_on_site
     from source
 
 )

@@ -12,15 +12,15 @@ final as (
     select
         cast(trim(id) as bigint) as client_id,
         cast(
-            case trim("Период")
+            case trim({{ adapter.quote('Период') }})
                 when 'текущий_месяц' then 0
                 when 'предыдущий_месяц' then 1
                 when 'препредыдущий_месяц' then 2
                 when 'предпредыдущий_месяц' then 2
             end as integer
         ) as months_ago,
-        cast(trim("Период") as {{ dbt.type_string() }}) as source_period,
-        cast(trim("Выручка") as decimal(18, 2)) as revenue
+        cast(trim({{ adapter.quote('Период') }}) as {{ dbt.type_string() }}) as source_period,
+        cast(trim({{ adapter.quote('Выручка') }}) as decimal(18, 2)) as revenue
     from source
 
 )
