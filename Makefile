@@ -6,6 +6,7 @@ VENV      ?= .venv
 BIN       := $(VENV)/bin
 DATA_DIR  ?= data/raw
 WAREHOUSE ?= data/warehouse.duckdb
+SPARK_WAREHOUSE ?= data/spark-warehouse
 AS_OF     ?=
 SCALE     ?= 0.1
 SEED      ?= 42
@@ -17,14 +18,14 @@ ifeq ($(origin DATA_DIR),file)
   AUTO_DATA := yes
 endif
 
-export DATA_DIR WAREHOUSE AS_OF TARGET
+export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data profile build-features score docs test lint bench clean
 
 help: ## List the targets with what they do.
-	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
+	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
 
@@ -33,7 +34,7 @@ setup: $(VENV)/.installed ## Create .venv and install the project with its dev t
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	@touch $@
 
 data: setup ## Generate both data sets (apparel, one-click) into data/raw at SCALE with SEED.
@@ -43,7 +44,7 @@ data: setup ## Generate both data sets (apparel, one-click) into data/raw at SCA
 profile: setup ## Print the generated apparel statistics next to the real ones (DATA_DIR/apparel).
 	$(SCORING) profile apparel --data $(DATA_DIR)/apparel
 
-build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Check the raw files, then build and test the feature marts with dbt for every task with files under DATA_DIR.
+build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Check the raw files, then build and test the feature marts with dbt (TARGET=duckdb or spark) for every task with files under DATA_DIR.
 	$(SCORING) build-features
 
 score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
@@ -73,4 +74,4 @@ bench: setup ## Time and measure every stage at scales 0.1, 1 and 3 (or SCALE=..
 	$(BIN)/python -m scoring.bench --scales $(BENCH_SCALES)
 
 clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
-	rm -rf data/raw data/warehouse.duckdb* data/.warehouse.duckdb.building data/models data/reports dbt_project/target dbt_project/logs $(VENV)
+	rm -rf data/raw data/warehouse.duckdb* data/.warehouse.duckdb.building data/spark-warehouse* data/models data/reports dbt_project/target dbt_project/logs $(VENV)

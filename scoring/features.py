@@ -11,6 +11,7 @@ import dataclasses
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -130,10 +131,11 @@ def _environment(**values: str) -> Iterator[None]:
 
 
 def _release_dbt_resources() -> None:
-    """Close the log file and the DuckDB connection dbt keeps open in-process after a run.
+    """Close the log file and the DuckDB connection (or Spark session) dbt keeps open in-process after a run.
 
     Otherwise the warehouse stays open with dbt's settings, and the next connection in this process (the
-    scoring job, a test) fails with "different configuration than existing connections".
+    scoring job, a test) fails with "different configuration than existing connections"; a Spark session
+    left running would hold its memory and serve the next build with this one's warehouse directory.
     """
     from dbt_common.events.event_manager_client import cleanup_event_logger, get_event_manager
 
@@ -141,6 +143,12 @@ def _release_dbt_resources() -> None:
         for handler in logging.getLogger(dbt_logger.name).handlers:
             handler.close()
     cleanup_event_logger()
+    if "pyspark" in sys.modules:  # only a spark build imports it
+        from pyspark import SparkContext
+
+        context = SparkContext._active_spark_context  # dbt started it in one of its threads
+        if context is not None:
+            context.stop()
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:
@@ -214,7 +222,12 @@ def run_dbt(
         "--vars", json.dumps({**dbt_vars(tasks, settings.as_of), **(extra_vars or {})}),
     ]  # fmt: skip
     limits = {} if os.environ.get("DUCKDB_MEMORY_LIMIT") else {"DUCKDB_MEMORY_LIMIT": memory_limit(tasks)}
-    with _environment(WAREHOUSE=str(warehouse_file), DATA_DIR=str(data_dir.resolve()), **limits):
+    paths = {
+        "WAREHOUSE": str(warehouse_file),
+        "SPARK_WAREHOUSE": str(Path(settings.spark_warehouse).resolve()),
+        "DATA_DIR": str(data_dir.resolve()),
+    }
+    with _environment(**paths, **limits):
         try:
             result = dbtRunner(callbacks=[_mark_finished_nodes]).invoke(full)
         finally:

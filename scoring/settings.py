@@ -21,6 +21,8 @@ class Settings:
 
     data_dir: Path = Path("data/raw")
     warehouse: Path = Path("data/warehouse.duckdb")
+    # Target spark: the Parquet tables (and their Derby metastore) Spark builds, and the scoring job reads.
+    spark_warehouse: Path = Path("data/spark-warehouse")
     as_of: date | None = None  # None: the last day of the data
     target: str = "duckdb"
     seed: int = 42
@@ -30,12 +32,15 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
-        """Settings from DATA_DIR, WAREHOUSE, AS_OF, TARGET and SEED, then explicit overrides."""
+        """Settings from DATA_DIR, WAREHOUSE, SPARK_WAREHOUSE, AS_OF, TARGET and SEED, then overrides."""
         env = os.environ if environ is None else environ
         base = cls()
         values = {
             "data_dir": Path(env["DATA_DIR"]) if env.get("DATA_DIR") else base.data_dir,
             "warehouse": Path(env["WAREHOUSE"]) if env.get("WAREHOUSE") else base.warehouse,
+            "spark_warehouse": (
+                Path(env["SPARK_WAREHOUSE"]) if env.get("SPARK_WAREHOUSE") else base.spark_warehouse
+            ),
             "as_of": _parse_date(env.get("AS_OF"), "AS_OF"),
             "target": env.get("TARGET") or base.target,
             "seed": int(env["SEED"]) if env.get("SEED") else base.seed,

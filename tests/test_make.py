@@ -16,7 +16,8 @@ TARGETS = ["setup", "data", "profile", "build-features", "score", "docs", "test"
 
 
 def _make(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "WAREHOUSE", "AS_OF")}
+    passed = ("DATA_DIR", "WAREHOUSE", "SPARK_WAREHOUSE", "AS_OF", "TARGET")
+    clean_env = {k: v for k, v in os.environ.items() if k not in passed}
     return subprocess.run(
         # -o: never (re)install into the test environment, even when pyproject.toml is newer than its
         # install stamp; an editable install from a copy would point the environment at the copy
