@@ -150,7 +150,9 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
     """Train, validate, score and explain every task (or rescore with a saved model).
 
     Writes scoring.model_runs, scores, explanations and feature_importance to the warehouse, the model to
-    data/models/<task>/<run>/ and the run result and SHAP plots to data/reports/<task>/<run>/.
+    data/models/<task>/<run>/ and the run result and SHAP plots to data/reports/<task>/<run>/. With
+    TARGET=spark it reads the marts Spark built (Parquet, through Polars) and also registers the scoring
+    tables in Spark's catalog.
     """
     from scoring.atomic import WarehouseBusy
     from scoring.job import rescore, run_tasks
@@ -166,6 +168,11 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
         raise click.ClickException(str(error)) from error
     for result in results:
         click.echo(summary(result))
+    if settings.target == "spark":
+        from scoring.features import register_scoring_tables
+
+        tables = register_scoring_tables(settings)
+        click.echo(f"registered in Spark's catalog: scoring.{', scoring.'.join(tables)}")
 
 
 @main.command("docs")

@@ -5,10 +5,10 @@ segments (scoring.segments) with their report sections."""
 import numpy as np
 import polars as pl
 
-from scoring import warehouse
 from scoring.crossfit import FinalModel
 from scoring.cv_search import cross_validated_auc
 from scoring.dataset import Rows
+from scoring.marts import mart_source
 from scoring.report.segment_sections import segment_report_sections
 from scoring.segments import segment_clients
 from scoring.tasks import Task
@@ -49,8 +49,9 @@ def segment_run(settings, task: Task, result, scoring: Rows, scored, threshold: 
             f"Task {task.name!r} has segments but its model {result.model_type!r} gave no SHAP values: "
             "remove `segments` from the task or choose a model with explanations (scoring/tasks.py)"
         )
-    profit = warehouse.read_profit(
-        settings.warehouse, task.feature_mart, (task.id_column, task.date_column), result.as_of_date,
+    reader, location = mart_source(settings)
+    profit = reader.read_profit(
+        location, task.feature_mart, (task.id_column, task.date_column), result.as_of_date,
         task.segments.profit_column,
     )  # fmt: skip
     scores = scoring.keys.select("client_id").with_columns(probability=pl.Series(scored.probability))

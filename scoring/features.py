@@ -296,3 +296,21 @@ def _failures(result) -> list[str]:
         if str(node.status) in {"error", "fail", "runtime error"}
     ]
     return failed or ["see the dbt log above"]
+
+
+def register_scoring_tables(settings: Settings) -> dict[str, str]:
+    """Declare the scoring job's Parquet outputs as tables in Spark's catalog (TARGET=spark): {table: folder}.
+
+    Runs the dbt operation register_scoring_tables on the spark target; the catalog is the metastore the
+    Spark build uses, so the scoring tables sit beside the marts.
+    """
+    from scoring.lake import scoring_tables
+
+    tables = scoring_tables(settings.spark_warehouse)
+    if not tables:
+        return tables
+    args = ["run-operation", "register_scoring_tables", "--args", json.dumps({"tables": tables})]
+    result = run_dbt(settings, args, tasks={})
+    if not result.success:
+        raise FeatureBuildError("dbt run-operation register_scoring_tables failed: see the dbt log above")
+    return tables

@@ -18,6 +18,7 @@ from scoring.crossfit import FinalModel, assign_models, fit_final
 from scoring.cv_search import cross_validated_protocol
 from scoring.dataset import FeatureSpec, Rows, feature_spec, fingerprint, labelled_rows, scoring_rows
 from scoring.decision import decision_metrics, segment_run
+from scoring.marts import mart_source
 from scoring.publish import Scored, finish_run, predict_and_explain, timed
 from scoring.report import development_frame, write_report
 from scoring.results import RunResult
@@ -42,15 +43,17 @@ class TaskData:
 def tasks_with_marts(settings: Settings) -> list[Task]:
     """The tasks whose training and feature marts exist in the warehouse."""
     wanted = [r for t in TASKS.values() for r in (t.training_mart, t.feature_mart)]
-    present = warehouse.existing_relations(settings.warehouse, wanted)
+    reader, location = mart_source(settings)
+    present = reader.existing_relations(location, wanted)
     return [t for t in TASKS.values() if {t.training_mart, t.feature_mart} <= present]
 
 
 def load_task_data(settings: Settings, task: Task) -> TaskData:
     """Read the training and feature marts once and prepare them for the estimators."""
     key = (task.id_column, task.date_column)
-    training, scoring, as_of = warehouse.read_task_frames(
-        settings.warehouse, task.training_mart, task.feature_mart, task.label, key, settings.as_of
+    reader, location = mart_source(settings)
+    training, scoring, as_of = reader.read_task_frames(
+        location, task.training_mart, task.feature_mart, task.label, key, settings.as_of
     )
     if training.is_empty():
         raise ValueError(f"{task.training_mart} has no labelled rows: check the label column {task.label!r}")
@@ -185,8 +188,9 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int) -> RunResult:
     source_id = run["source_model_run_id"] or model_run_id
     with timed(timings, "read"):
         bundle = artifacts.load_model(Path(run["artifact_path"]))
-        frame, as_of = warehouse.read_scoring_frame(
-            settings.warehouse, task.feature_mart, (task.id_column, task.date_column), settings.as_of
+        reader, location = mart_source(settings)
+        frame, as_of = reader.read_scoring_frame(
+            location, task.feature_mart, (task.id_column, task.date_column), settings.as_of
         )
         missing = [c for c in bundle.spec.columns if c not in frame.columns]
         if missing:
@@ -232,8 +236,10 @@ def run_tasks(settings: Settings, names: tuple[str, ...] = (), top_k: int = 5) -
         tasks = [get_task(n) for n in names] if names else tasks_with_marts(settings)
         if not tasks:
             marts = ", ".join(f"{t.training_mart} + {t.feature_mart}" for t in TASKS.values())
+            _, location = mart_source(settings)
             raise click.UsageError(
-                f"{settings.warehouse} has none of the task marts ({marts}): run make build-features"
+                f"{location} has none of the task marts ({marts}): "
+                f"run make build-features TARGET={settings.target}"
             )
         results = []
         for task in tasks:

@@ -16,7 +16,7 @@ import polars as pl
 import sklearn
 import xgboost
 
-from scoring import artifacts, warehouse
+from scoring import artifacts, lake, warehouse
 from scoring.dataset import FeatureSpec, Rows
 from scoring.explain import contributions, importance, shap_sample, summary_figures, top_reasons
 from scoring.results import RunResult, run_tables, score_frame
@@ -119,6 +119,8 @@ def finish_run(
     with timed(timings, "write"):
         reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
         warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now(), segments))
+        if settings.target == "spark":  # Spark's copy of the run, registered by `scoring score`
+            lake.export_run(settings.warehouse, settings.spark_warehouse, result.model_run_id)
     result = dataclasses.replace(result, timings=timings)
     artifacts.save_run_result(report_dir, result)
     return result

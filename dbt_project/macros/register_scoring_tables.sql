@@ -1,0 +1,44 @@
+{#-
+    Spark only (TARGET=spark): make the scoring job's outputs queryable in Spark. The job writes each run's
+    scoring.* rows as Parquet files, one folder per table (scoring/lake.py); this declares every folder as a
+    table scoring.<name> in Spark's catalog, re-created so that it lists the files written since, and adds
+    the views latest_scores and latest_segments that the DuckDB warehouse has. `tables` maps each table
+    name to its folder. `scoring score` runs it after its runs:
+    dbt run-operation register_scoring_tables --args '{tables: {scores: /abs/path, ...}}'
+-#}
+{% macro register_scoring_tables(tables) %}
+    {%- if target.type != 'spark' -%}
+        {{ exceptions.raise_compiler_error(
+            "register_scoring_tables is for the spark target: the DuckDB warehouse has the scoring tables"
+        ) }}
+    {%- endif -%}
+    {%- do run_query('create schema if not exists scoring') -%}
+    {%- for name, folder in tables.items() %}
+        {#- A table with a location is external: dropping it never deletes the files. -#}
+        {%- do run_query('drop table if exists scoring.' ~ name) -%}
+        {%- do run_query('create table scoring.' ~ name ~ " using parquet location '" ~ folder ~ "'") -%}
+        {%- do log('registered scoring.' ~ name ~ ' over ' ~ folder, info=true) -%}
+    {%- endfor %}
+    {%- for view, table, extra_condition in [
+        ('latest_scores', 'scores', ''),
+        ('latest_segments', 'segments', 'and model_run_id in (select model_run_id from scoring.segments)'),
+    ] %}
+        {%- if table in tables and 'model_runs' in tables -%}
+            {%- set create_view -%}
+            create or replace view scoring.{{ view }} as
+            with latest_runs as (
+                select task, max_by(model_run_id, created_at) as model_run_id
+                from scoring.model_runs
+                where status = 'succeeded' {{ extra_condition }}
+                group by task
+            )
+            select {{ table }}.*
+            from scoring.{{ table }} as {{ table }}
+            inner join latest_runs
+                on {{ table }}.task = latest_runs.task
+                and {{ table }}.model_run_id = latest_runs.model_run_id
+            {%- endset -%}
+            {%- do run_query(create_view) -%}
+        {%- endif -%}
+    {%- endfor %}
+{% endmacro %}

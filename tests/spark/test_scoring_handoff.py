@@ -1,0 +1,97 @@
+"""Scoring on Spark's marts: the job reads the Parquet tables Spark wrote (Polars, no Spark session) exactly
+as it reads DuckDB's, and the rows it writes become tables that Spark queries."""
+
+import json
+from dataclasses import replace
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from scoring import lake, warehouse
+from scoring.job import tasks_with_marts
+from scoring.settings import Settings
+from scoring.tasks import TASKS
+from tests.spark.conftest import run_python
+
+pytestmark = [pytest.mark.slow, pytest.mark.spark]
+
+# What `scoring score` does after its runs with TARGET=spark, then a query in Spark through dbt.
+REGISTER_AND_QUERY = """
+import json, sys
+from scoring.features import register_scoring_tables, run_dbt
+from scoring.settings import Settings
+settings = Settings.from_env()
+print("TABLES", json.dumps(sorted(register_scoring_tables(settings))))
+shown = run_dbt(settings, ["show", "--inline", sys.argv[1], "--limit", "100"], tasks={})
+rows = [[str(value) for value in row.values()] for row in shown.result.results[0].agate_table.rows]
+print("ROWS", json.dumps(rows))
+"""
+
+
+def test_spark_target_finds_every_task_in_the_spark_warehouse(spark_warehouse, tmp_path):
+    settings = Settings(target="spark", spark_warehouse=spark_warehouse, warehouse=tmp_path / "none.duckdb")
+    assert {task.name for task in tasks_with_marts(settings)} == {task.name for task in TASKS.values()}
+    assert tasks_with_marts(replace(settings, target="duckdb")) == []
+
+
+@pytest.mark.parametrize("task", list(TASKS.values()), ids=lambda task: task.name)
+def test_scoring_reads_the_spark_marts_as_it_reads_the_duckdb_ones(duckdb_warehouse, spark_warehouse, task):
+    key = (task.id_column, task.date_column)
+    marts = (task.training_mart, task.feature_mart, task.label, key, None)
+    expected = warehouse.read_task_frames(duckdb_warehouse, *marts)
+    actual = lake.read_task_frames(spark_warehouse, *marts)
+    assert actual[2] == expected[2]
+    for got, want in zip(actual[:2], expected[:2], strict=True):
+        assert want.height > 0
+        assert_frame_equal(got, want, check_exact=True)
+
+
+def _run(run_id: str) -> warehouse.RunTables:
+    ids = {"task": "purchase_90d", "model_run_id": run_id}
+    model_run = pl.DataFrame(
+        [{**ids, "run_kind": "train", "source_model_run_id": None, "status": "succeeded",
+          "created_at": datetime(2024, 1, 1), "as_of_date": date(2024, 2, 16), "model_type": "xgboost",
+          "parameters": "{}", "feature_list": ["a"], "metrics": "{}", "data_fingerprint": "f",
+          "artifact_path": "p", "durations": "{}", "seed": 1, "n_scored": 3}],
+        schema_overrides={"source_model_run_id": pl.String},
+    )  # fmt: skip
+    scores = pl.DataFrame(
+        {"client_id": [1, 2, 3], "as_of_date": [date(2024, 2, 16)] * 3, "probability": [0.3, 0.2, 0.1],
+         "rank": [1, 2, 3], "decile": [1, 4, 8], "is_out_of_fold": [True, False, False],
+         "scored_at": [datetime(2024, 1, 1)] * 3}
+    ).with_columns(**{k: pl.lit(v) for k, v in ids.items()})  # fmt: skip
+    explanations = pl.DataFrame(
+        {"client_id": [1], "feature": ["a"], "feature_value": ["3"], "shap_value": [0.5], "rank": [1]}
+    ).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
+    importance = pl.DataFrame({"feature": ["a"], "mean_abs_shap": [0.5], "rank": [1]}).with_columns(
+        **{k: pl.lit(v) for k, v in ids.items()}
+    )
+    return warehouse.RunTables(model_run, scores, explanations, importance)
+
+
+def test_a_scoring_run_becomes_spark_tables_spark_can_query(data_dir, spark_warehouse, tmp_path):
+    duckdb_file = tmp_path / "warehouse.duckdb"
+    warehouse.write_run(duckdb_file, _run("run-1"))
+    folders = lake.export_run(duckdb_file, spark_warehouse, "run-1")
+    assert sorted(folders) == ["explanations", "feature_importance", "model_runs", "scores"]
+    exported = pl.read_parquet(folders["scores"] / "*.parquet")
+    assert exported.height == 3 and exported.columns[:3] == ["task", "model_run_id", "client_id"]
+
+    env = {"TARGET": "spark", "DATA_DIR": str(data_dir), "WAREHOUSE": str(duckdb_file),
+           "SPARK_WAREHOUSE": str(spark_warehouse), "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs")}  # fmt: skip
+    sql = (
+        "select latest.task, count(*) as n, max(runs.feature_list[0]) as feature "
+        "from scoring.latest_scores as latest "
+        "inner join scoring.model_runs as runs on latest.model_run_id = runs.model_run_id "
+        "group by latest.task"
+    )
+    run = run_python(REGISTER_AND_QUERY, [sql], env)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-3000:]
+    printed = dict(
+        line.split(" ", 1) for line in run.stdout.splitlines() if line.startswith(("TABLES", "ROWS"))
+    )
+    assert json.loads(printed["TABLES"]) == ["explanations", "feature_importance", "model_runs", "scores"]
+    assert json.loads(printed["ROWS"]) == [["purchase_90d", "3", "a"]]
