@@ -11,7 +11,9 @@ final as (
 
     select
         cast(trim(id) as bigint) as client_id,
-        cast(replace(trim({{ adapter.quote('Прибыль') }}), ',', '.') as decimal(10, 2)) as avg_monthly_profit_3m
+        cast(
+            replace(trim({{ adapter.quote('Прибыль') }}), ',', '.') as decimal(10, 2)
+        ) as avg_monthly_profit_3m
     from source
 
 )
