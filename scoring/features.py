@@ -254,6 +254,8 @@ def build_features(
     run history) are carried over from the previous warehouse. Raises InputCheckFailed when the raw files
     break their specs, FeatureBuildError when inputs are missing or a model or test fails, and
     atomic.WarehouseBusy when another run holds the warehouse; in every case the warehouse is unchanged.
+    With settings.target 'spark' dbt builds Spark's tables in settings.spark_warehouse instead, under the
+    same lock (_build_on_spark).
     """
     tasks = require_tasks(Path(settings.data_dir))
     args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
@@ -265,6 +267,9 @@ def build_features(
         problems = check_inputs(tasks)
         if problems:
             raise InputCheckFailed(format_problems(problems))
+        if settings.target == "spark":
+            _build_on_spark(settings, args, tasks, extra_vars)
+            return
         try:
             _build_and_publish(settings, published, args, tasks, extra_vars)
         except BaseException:
@@ -287,6 +292,19 @@ def _build_and_publish(settings, published: Path, args, tasks, extra_vars) -> No
         warehouse.carry_history(con)
         stages.reached("publish", f"publishing the new build as {published}")
         atomic.publish(con, published)
+
+
+def _build_on_spark(settings, args, tasks, extra_vars) -> None:
+    """The build on Spark (TARGET=spark): its tables live in settings.spark_warehouse and the DuckDB
+    warehouse is not touched; the run lock still held around it keeps a score run from reading marts that
+    are being rebuilt. Spark replaces each model's table as dbt builds it, so there is no copy to publish:
+    after a failure the models that ran are rebuilt and the others are as they were."""
+    stages.reached("dbt-build", "building and testing the features (dbt build) on Spark")
+    result = run_dbt(settings, args, tasks, extra_vars)
+    if not result.success:
+        raise FeatureBuildError(
+            f"dbt build on Spark ({settings.spark_warehouse}) failed:\n  " + "\n  ".join(_failures(result))
+        )
 
 
 def _failures(result) -> list[str]:
