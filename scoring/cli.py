@@ -168,7 +168,7 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
         raise click.ClickException(str(error)) from error
     for result in results:
         click.echo(summary(result))
-    if settings.target == "spark":
+    if settings.on_spark:
         from scoring.features import register_scoring_tables
 
         tables = register_scoring_tables(settings)

@@ -254,8 +254,8 @@ def build_features(
     run history) are carried over from the previous warehouse. Raises InputCheckFailed when the raw files
     break their specs, FeatureBuildError when inputs are missing or a model or test fails, and
     atomic.WarehouseBusy when another run holds the warehouse; in every case the warehouse is unchanged.
-    With settings.target 'spark' dbt builds Spark's tables in settings.spark_warehouse instead, under the
-    same lock (_build_on_spark).
+    On a Spark target (settings.on_spark) dbt builds Spark's tables in settings.spark_warehouse instead,
+    under the same lock (_build_on_spark).
     """
     tasks = require_tasks(Path(settings.data_dir))
     args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
@@ -267,7 +267,7 @@ def build_features(
         problems = check_inputs(tasks)
         if problems:
             raise InputCheckFailed(format_problems(problems))
-        if settings.target == "spark":
+        if settings.on_spark:
             _build_on_spark(settings, args, tasks, extra_vars)
             return
         try:

@@ -1,6 +1,7 @@
-"""Where the scoring job reads the marts from: the DuckDB warehouse (TARGET=duckdb), or the Parquet tables a
-Spark build wrote (TARGET=spark, read with Polars; see scoring/lake.py). Both readers have the same
-functions (existing_relations, read_task_frames, read_scoring_frame, read_profit) over a location."""
+"""Where the scoring job reads the marts from: the DuckDB warehouse (TARGET=duckdb), or the Parquet tables
+a Spark build wrote (TARGET=spark or spark_<cluster>, read with Polars; see scoring/lake.py). Both readers
+have the same functions (existing_relations, read_task_frames, read_scoring_frame, read_profit) over a
+location."""
 
 from pathlib import Path
 from types import ModuleType
@@ -11,6 +12,6 @@ from scoring.settings import Settings
 
 def mart_source(settings: Settings) -> tuple[ModuleType, Path]:
     """The reader module of the marts and the location to pass it."""
-    if settings.target == "spark":
+    if settings.on_spark:
         return lake, settings.spark_warehouse
     return warehouse, settings.warehouse

@@ -119,7 +119,7 @@ def finish_run(
     with timed(timings, "write"):
         reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
         warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now(), segments))
-        if settings.target == "spark":  # Spark's copy of the run, registered by `scoring score`
+        if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
             lake.export_run(settings.warehouse, settings.spark_warehouse, result.model_run_id)
     result = dataclasses.replace(result, timings=timings)
     artifacts.save_run_result(report_dir, result)

@@ -30,6 +30,11 @@ class Settings:
     reports_dir: Path = Path("data/reports")
     models_dir: Path = Path("data/models")
 
+    @property
+    def on_spark(self) -> bool:
+        """Whether the dbt target is a Spark one: `spark` (local) or a cluster output named `spark_<name>`."""
+        return self.target == "spark" or self.target.startswith("spark_")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
         """Settings from DATA_DIR, WAREHOUSE, SPARK_WAREHOUSE, AS_OF, TARGET and SEED, then overrides."""

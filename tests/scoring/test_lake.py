@@ -52,6 +52,12 @@ def test_spark_target_lists_the_tasks_whose_marts_spark_wrote(both_layouts, test
     assert test_task not in tasks_with_marts(empty)
 
 
+def test_spark_targets_are_spark_and_the_outputs_named_spark_underscore(tmp_path):
+    targets = {name: make_settings(tmp_path) for name in ("duckdb", "spark", "spark_cluster", "sparkling")}
+    on_spark = {name: replace(settings, target=name).on_spark for name, settings in targets.items()}
+    assert on_spark == {"duckdb": False, "spark": True, "spark_cluster": True, "sparkling": False}
+
+
 def test_a_missing_spark_mart_says_to_build_on_spark(tmp_path):
     with pytest.raises(LookupError, match="TARGET=spark"):
         lake.read_scoring_frame(tmp_path, "main_marts.apparel_features", ("client_id", "as_of_date"), None)
