@@ -153,7 +153,8 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
     data/models/<task>/<run>/ and the run result and SHAP plots to data/reports/<task>/<run>/.
     """
     from scoring.atomic import WarehouseBusy
-    from scoring.job import rescore, run_tasks
+    from scoring.job import run_tasks
+    from scoring.rescore import rescore
     from scoring.results import summary
 
     settings = Settings.from_env()
