@@ -171,7 +171,13 @@ def build_features_cmd() -> None:
 @click.option(
     "--top-k", type=click.IntRange(min=0), default=5, show_default=True, help="Reasons kept per client."
 )
-def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) -> None:
+@click.option(
+    "--batch-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --model-run: clients scored and explained at a time (memory grows with it) [default: 50000].",
+)
+def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int, batch_rows: int | None) -> None:
     """Train, validate, score and explain every task (or rescore with a saved model).
 
     Writes scoring.model_runs, scores, explanations and feature_importance to the warehouse, the model to
@@ -179,13 +185,13 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int) ->
     """
     from scoring.atomic import WarehouseBusy
     from scoring.job import run_tasks
-    from scoring.rescore import rescore
+    from scoring.rescore import BATCH_ROWS, rescore
     from scoring.results import summary
 
     settings = Settings.from_env()
     try:
         if model_run:
-            results = [rescore(settings, model_run, top_k)]
+            results = [rescore(settings, model_run, top_k, batch_rows or BATCH_ROWS)]
         else:
             results = run_tasks(settings, task_names, top_k)
     except WarehouseBusy as error:
