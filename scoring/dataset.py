@@ -13,7 +13,7 @@ import polars as pl
 
 from scoring.tasks import Task
 
-_SPOOL_BYTES = 1 << 24  # a spooled segment goes to disk past 16 MB
+_SPOOL_BYTES = 1 << 18  # a spooled segment goes to disk past 256 kB (two per column at most)
 
 
 @dataclass(frozen=True)
