@@ -9,6 +9,7 @@ WAREHOUSE ?= data/warehouse.duckdb
 SPARK_WAREHOUSE ?= data/spark-warehouse
 AS_OF     ?=
 SCALE     ?= 0.1
+PARQUET_DIR ?= data/parquet
 SEED      ?= 42
 TARGET    ?= duckdb
 
@@ -22,7 +23,7 @@ export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data profile build-features score docs test lint bench clean
+.PHONY: help setup data profile parquet build-features score docs test lint bench clean
 
 help: ## List the targets with what they do.
 	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
@@ -43,6 +44,9 @@ data: setup ## Generate both data sets (apparel, one-click) into data/raw at SCA
 
 profile: setup ## Print the generated apparel statistics next to the real ones (DATA_DIR/apparel).
 	$(SCORING) profile apparel --data $(DATA_DIR)/apparel
+
+parquet: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Convert the raw CSVs of DATA_DIR to Parquet in PARQUET_DIR; then build from it with DATA_DIR=<that folder>.
+	$(SCORING) convert --out $(PARQUET_DIR)
 
 build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Check the raw files, then build and test the feature marts with dbt (TARGET=duckdb or spark) for every task with files under DATA_DIR.
 	$(SCORING) build-features
@@ -74,4 +78,4 @@ bench: setup ## Time and measure every stage at scales 0.1, 1 and 3 (or SCALE=..
 	$(BIN)/python -m scoring.bench --scales $(BENCH_SCALES)
 
 clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
-	rm -rf data/raw data/warehouse.duckdb* data/.warehouse.duckdb.building data/spark-warehouse* data/models data/reports dbt_project/target dbt_project/logs $(VENV)
+	rm -rf data/raw data/parquet data/warehouse.duckdb* data/.warehouse.duckdb.building data/spark-warehouse* data/models data/reports dbt_project/target dbt_project/logs $(VENV)

@@ -5,12 +5,15 @@ categorical ones stay strings and are encoded inside the Pipelines.
 """
 
 import hashlib
+import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from scoring.tasks import Task
+
+_SPOOL_BYTES = 1 << 18  # a spooled segment goes to disk past 256 kB (two per column at most)
 
 
 @dataclass(frozen=True)
@@ -137,3 +140,81 @@ def fingerprint(rows: Rows) -> str:
     if rows.y is not None:
         digest.update(np.asarray(rows.y, dtype="<i1").tobytes())
     return digest.hexdigest()
+
+
+def _spool():
+    return tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # closed by _ColumnStream.digest()
+
+
+class _ColumnStream:
+    """_column_bytes of one column fed batch by batch: the hash reads the segments in the order
+    _column_bytes joins them (the text after every length, the null mask last), so the parts that come
+    later are spooled to disk meanwhile and memory stays bounded by the batch."""
+
+    def __init__(self, column: pl.Series) -> None:
+        self.is_text = column.dtype in (pl.String, pl.Categorical, pl.Enum)
+        self.hash = hashlib.blake2b(digest_size=16)
+        self.text = _spool() if self.is_text else None
+        self.nulls = _spool()
+        self.pending = np.zeros(0, dtype=bool)  # null flags not yet packed into whole bytes
+        self.started = False
+
+    def add(self, column: pl.Series) -> None:
+        if self.is_text:
+            text = column.cast(pl.String).fill_null("")
+            head = b"\0".join([column.name.encode(), b"text", b""])
+            self._feed(head, text.str.len_bytes().to_numpy().astype("<u4").tobytes())
+            self.text.write("".join(text.to_list()).encode())
+        else:
+            physical = column.to_physical()
+            if not (physical.dtype.is_numeric() or physical.dtype == pl.Boolean):
+                raise TypeError(f"cannot fingerprint column {column.name!r} of type {column.dtype}")
+            array = physical.fill_null(0).to_numpy()
+            array = array.astype(array.dtype.newbyteorder("<"))
+            kind = f"{'time' if column.dtype.is_temporal() else 'number'}{array.dtype.str}"
+            self._feed(b"\0".join([column.name.encode(), kind.encode(), b""]), array.tobytes())
+        flags = np.concatenate([self.pending, column.is_null().to_numpy()])
+        whole = len(flags) // 8 * 8
+        self.nulls.write(np.packbits(flags[:whole]).tobytes())
+        self.pending = flags[whole:]
+
+    def _feed(self, head: bytes, values: bytes) -> None:
+        if not self.started:
+            self.hash.update(head)
+            self.started = True
+        self.hash.update(values)
+
+    def _replay(self, spooled) -> None:
+        spooled.seek(0)
+        while chunk := spooled.read(_SPOOL_BYTES):
+            self.hash.update(chunk)
+        spooled.close()
+
+    def digest(self) -> bytes:
+        if self.text is not None:
+            self._replay(self.text)
+        self.hash.update(b"\0")
+        self._replay(self.nulls)
+        self.hash.update(np.packbits(self.pending).tobytes())
+        return self.hash.digest()
+
+
+class StreamingFingerprint:
+    """fingerprint() of unlabelled rows that arrive in batches (keys and features, in a fixed order):
+    the same value as fingerprint() of all of them at once, whatever the batch sizes."""
+
+    def __init__(self) -> None:
+        self.columns: list[_ColumnStream] = []
+
+    def add(self, rows: Rows) -> None:
+        columns = (*rows.keys.get_columns(), *rows.features.get_columns())
+        if not self.columns:
+            self.columns = [_ColumnStream(column) for column in columns]
+        for stream, column in zip(self.columns, columns, strict=True):
+            stream.add(column)
+
+    def hexdigest(self) -> str:
+        digest = hashlib.blake2b(digest_size=16)
+        for stream in self.columns:
+            digest.update(stream.digest())
+        return digest.hexdigest()

@@ -41,19 +41,20 @@ def decision_metrics(final: FinalModel, estimator, rows: Rows, test_labels, task
     return out
 
 
-def segment_run(settings, task: Task, result, scoring: Rows, scored, threshold: dict) -> tuple:
+def segment_run(settings, task: Task, result, scoring: Rows, scored, threshold: dict, profit=None) -> tuple:
     """Segment the scored clients: the segments (written with the run, see publish.finish_run) and the
-    report's sections."""
+    report's sections. `profit` (client_id, profit) is read from the warehouse unless given."""
     if scored.values is None:
         raise ValueError(
             f"Task {task.name!r} has segments but its model {result.model_type!r} gave no SHAP values: "
             "remove `segments` from the task or choose a model with explanations (scoring/tasks.py)"
         )
-    reader, location = mart_source(settings)
-    profit = reader.read_profit(
-        location, task.feature_mart, (task.id_column, task.date_column), result.as_of_date,
-        task.segments.profit_column,
-    )  # fmt: skip
+    if profit is None:  # rescoring reads it itself
+        reader, location = mart_source(settings)
+        profit = reader.read_profit(
+            location, task.feature_mart, (task.id_column, task.date_column), result.as_of_date,
+            task.segments.profit_column,
+        )  # fmt: skip
     scores = scoring.keys.select("client_id").with_columns(probability=pl.Series(scored.probability))
     X = scoring.features.select(scored.names)
     segmentation = segment_clients(

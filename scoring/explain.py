@@ -19,6 +19,35 @@ from scoring.dataset import FeatureSpec
 from scoring.explain_agnostic import affordable, permutation_contributions
 
 _CHUNK_ROWS = 10_000
+BLOCK_ROWS = 1024  # |SHAP| is summed per block of this many rows, in row order, then the blocks in order
+
+
+class AbsShapMean:
+    """The mean absolute SHAP value per feature of rows added in batches, the same for any batching."""
+
+    def __init__(self, n_features: int) -> None:
+        self.total = np.zeros(n_features, dtype=np.float64)
+        self.carry = np.zeros((0, n_features), dtype=np.float32)
+        self.n = 0
+
+    def add(self, values: np.ndarray) -> None:
+        rows = np.concatenate([self.carry, np.abs(np.asarray(values, dtype=np.float32))])
+        whole = len(rows) // BLOCK_ROWS * BLOCK_ROWS
+        for start in range(0, whole, BLOCK_ROWS):
+            self.total += rows[start : start + BLOCK_ROWS].sum(axis=0, dtype=np.float64)
+        self.carry = rows[whole:]
+        self.n += len(values)
+
+    def mean(self) -> np.ndarray:
+        total = self.total + self.carry.sum(axis=0, dtype=np.float64)
+        return total / max(self.n, 1)
+
+
+def importance_frame(mean_abs: np.ndarray, names: tuple[str, ...]) -> pl.DataFrame:
+    """Mean absolute SHAP per feature, largest first, with its rank."""
+    frame = pl.DataFrame({"feature": list(names), "mean_abs_shap": np.asarray(mean_abs, dtype=float)})
+    frame = frame.sort(["mean_abs_shap", "feature"], descending=[True, False])
+    return frame.with_columns(rank=pl.int_range(1, frame.height + 1, dtype=pl.Int32))
 
 
 @dataclass(frozen=True)
@@ -112,16 +141,9 @@ def top_reasons(values: np.ndarray, X: pl.DataFrame, names: tuple[str, ...], k: 
 
 def importance(values: np.ndarray, names: tuple[str, ...]) -> pl.DataFrame:
     """Mean absolute SHAP per feature, largest first, with its rank."""
-    frame = pl.DataFrame({"feature": list(names), "mean_abs_shap": np.abs(values).mean(axis=0).astype(float)})
-    frame = frame.sort(["mean_abs_shap", "feature"], descending=[True, False])
-    return frame.with_columns(rank=pl.int_range(1, frame.height + 1, dtype=pl.Int32))
-
-
-def shap_sample(values, X_numeric: np.ndarray, names, client_ids, n: int, seed: int) -> ShapSample:
-    """A seeded sample of rows of the SHAP matrix with their feature values."""
-    rng = np.random.default_rng(seed)
-    rows = np.sort(rng.choice(len(values), size=min(n, len(values)), replace=False))
-    return ShapSample(values[rows].astype(np.float32), X_numeric[rows], tuple(names), client_ids[rows])
+    mean = AbsShapMean(len(names))
+    mean.add(values)
+    return importance_frame(mean.mean(), names)
 
 
 def summary_figures(sample: ShapSample, max_display: int = 20) -> dict:

@@ -1,9 +1,7 @@
 """The scoring job: read a task's marts, choose and validate a model under both protocols, cross-fit it,
 score and explain every client at the scoring date, save the model, write the scoring.* tables.
-`rescore` scores new data with a saved model, without training."""
+scoring.rescore scores new data with a saved model, without training."""
 
-import json
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +10,7 @@ import click
 import numpy as np
 import polars as pl
 
-from scoring import artifacts, atomic, stages, warehouse
+from scoring import atomic, stages
 from scoring.candidates import BoostedTrees, Candidate, input_features, xgboost_pipeline
 from scoring.crossfit import FinalModel, assign_models, fit_final
 from scoring.cv_search import cross_validated_protocol
@@ -21,6 +19,7 @@ from scoring.decision import decision_metrics, segment_run
 from scoring.marts import mart_source
 from scoring.publish import Scored, finish_run, predict_and_explain, timed
 from scoring.report import development_frame, write_report
+from scoring.rescore import new_run_id
 from scoring.results import RunResult
 from scoring.selection import SelectionResult, select_features
 from scoring.settings import Settings
@@ -110,10 +109,6 @@ def target_population_mask(rows: Rows, task: Task) -> np.ndarray:
     return rows.features[task.target_population].fill_nan(0).fill_null(0).cast(pl.Boolean).to_numpy()
 
 
-def _new_run_id(task: Task, created: datetime) -> str:
-    return f"{task.name}-{created:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-
-
 def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult:
     """The whole job for one task; writes the run and returns its result."""
     timings, seed, created = {}, settings.seed, datetime.now()
@@ -145,7 +140,7 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
             final, candidate.estimator, data.rows, data.rows.y[split_a.test], task, seed
         )
     result = RunResult(
-        task=task.name, model_run_id=_new_run_id(task, created), run_kind="train", created_at=created,
+        task=task.name, model_run_id=new_run_id(task, created), run_kind="train", created_at=created,
         as_of_date=data.as_of, model_type=candidate.name, parameters=params, features=spec.columns,
         all_features=data.spec.columns, data_fingerprint=data.fingerprint, seed=seed, scores=pl.DataFrame(),
         feature_importance=pl.DataFrame(), shap_sample=None, timings=timings, model_dir=Path(),
@@ -165,67 +160,6 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments
     )
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
-    return result
-
-
-def _carried_threshold(run: dict) -> dict:
-    """The decision threshold of the run whose model is reused (rescores carry it on), if it chose one."""
-    threshold = json.loads(run["metrics"]).get("threshold")
-    return {"threshold": threshold} if threshold else {}
-
-
-def rescore(settings: Settings, model_run_id: str, top_k: int = 5) -> RunResult:
-    """Score the feature mart at the scoring date with a saved model, without training (holding the
-    warehouse's run lock, so no build replaces the marts meanwhile)."""
-    with atomic.run_lock(settings.warehouse, "score --model-run"):
-        return _rescore(settings, model_run_id, top_k)
-
-
-def _rescore(settings: Settings, model_run_id: str, top_k: int) -> RunResult:
-    timings, created = {}, datetime.now()
-    run = warehouse.read_model_run(settings.warehouse, model_run_id)
-    task = get_task(run["task"])
-    source_id = run["source_model_run_id"] or model_run_id
-    with timed(timings, "read"):
-        bundle = artifacts.load_model(Path(run["artifact_path"]))
-        reader, location = mart_source(settings)
-        frame, as_of = reader.read_scoring_frame(
-            location, task.feature_mart, (task.id_column, task.date_column), settings.as_of
-        )
-        missing = [c for c in bundle.spec.columns if c not in frame.columns]
-        if missing:
-            raise ValueError(
-                f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts"
-            )
-        scoring = scoring_rows(frame, task, bundle.spec)
-    with timed(timings, "score_and_explain"):
-        X = scoring.features.select(bundle.spec.columns)
-        everyone = np.ones(len(X), dtype=bool)
-        probability, values, names = predict_and_explain(
-            [(bundle.pipeline, everyone)], X, bundle.spec, bundle.calibrator
-        )
-    scored = Scored(probability, np.zeros(len(X), dtype=bool), values, names)
-    result = RunResult(
-        task=task.name, model_run_id=_new_run_id(task, created), run_kind="rescore", created_at=created,
-        as_of_date=as_of, model_type=run["model_type"], parameters=bundle.metadata["parameters"],
-        features=bundle.spec.columns, all_features=bundle.spec.columns, data_fingerprint=fingerprint(scoring),
-        seed=settings.seed, scores=pl.DataFrame(), feature_importance=pl.DataFrame(), shap_sample=None,
-        timings=timings, model_dir=Path(run["artifact_path"]), report_dir=Path(),
-        source_model_run_id=source_id,
-        calibration=bundle.calibrator.to_json(),
-        extra_metrics=_carried_threshold(run),
-    )  # fmt: skip
-    segments, sections = None, ()
-    if task.segments is not None and "threshold" in result.extra_metrics:
-        segmentation, sections = segment_run(
-            settings, task, result, scoring, scored, result.extra_metrics["threshold"]
-        )
-        segments = segmentation.clients
-    result = finish_run(
-        settings, task, result, scoring, scored, bundle.pipeline, bundle.calibrator, bundle.spec, top_k,
-        segments,
-    )  # fmt: skip
-    write_report(result, None, result.report_dir, extra_sections=sections)
     return result
 
 

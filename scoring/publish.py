@@ -17,8 +17,9 @@ import sklearn
 import xgboost
 
 from scoring import artifacts, lake, warehouse
+from scoring.batches import Explained, batch_rows
 from scoring.dataset import FeatureSpec, Rows
-from scoring.explain import contributions, importance, shap_sample, summary_figures, top_reasons
+from scoring.explain import contributions, summary_figures
 from scoring.results import RunResult, run_tables, score_frame
 
 
@@ -54,21 +55,14 @@ def predict_and_explain(groups: list, X: pl.DataFrame, spec: FeatureSpec, calibr
 
 
 def _explanation_outputs(scored: Scored, X: pl.DataFrame, client_ids: pl.Series, top_k: int, seed: int, task):
-    """Top reasons per client, feature importance and the SHAP sample (empty when there are no values)."""
-    if scored.values is None:
-        empty = pl.DataFrame(schema={"feature": pl.String, "mean_abs_shap": pl.Float64, "rank": pl.Int32})
-        no_reasons = top_reasons(np.zeros((0, 0)), X, (), top_k).rename({"row": "client_id"})
-        return no_reasons, empty, None
-    reasons = top_reasons(scored.values, X, scored.names, top_k)
-    reasons = reasons.with_columns(client_id=client_ids.gather(reasons["row"])).drop("row")
-    numeric = X.select(
-        pl.col(n).cast(pl.Categorical).to_physical().cast(pl.Float64) if X.schema[n] == pl.String
-        else pl.col(n).cast(pl.Float64) for n in scored.names
-    ).to_numpy()  # fmt: skip
-    sample = shap_sample(
-        scored.values, numeric, scored.names, client_ids.to_numpy(), task.shap_sample_rows, seed
+    """Top reasons per client, feature importance and the SHAP sample (None when there are no values): the
+    batched path's code with all rows as one batch, so both give the same bytes."""
+    batch = batch_rows(
+        client_ids, X, scored.probability, scored.is_out_of_fold, scored.values, scored.names, top_k
     )
-    return reasons, importance(scored.values, scored.names), sample
+    explained = Explained(len(X), task.shap_sample_rows, seed)
+    explained.add(batch, X)
+    return batch.reasons, explained.importance(), explained.shap_sample()
 
 
 def _metadata(result_fields: dict) -> dict:

@@ -49,6 +49,15 @@ class RunResult:
     plots: dict[str, Path] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     extra_metrics: dict = field(default_factory=dict)  # e.g. the decision threshold (scoring.decision)
+    # clients scored and scored out of fold, when `scores` is not held (a batched rescore writes them only)
+    n_scored: int | None = None
+    n_out_of_fold: int | None = None
+
+    def counts(self) -> tuple[int, int]:
+        """(clients scored, of which out of fold)."""
+        if self.n_scored is not None:
+            return self.n_scored, self.n_out_of_fold or 0
+        return self.scores.height, int(self.scores["is_out_of_fold"].sum()) if self.scores.height else 0
 
     def metrics_json(self) -> dict:
         """The metrics stored in scoring.model_runs."""
@@ -88,15 +97,13 @@ def score_frame(client_ids, as_of: date, probability: np.ndarray, is_out_of_fold
     return frame.select("client_id", "as_of_date", "probability", "rank", "decile", "is_out_of_fold")
 
 
-def run_tables(
-    result: RunResult, explanations: pl.DataFrame, scored_at: datetime, segments: pl.DataFrame | None = None
-) -> RunTables:
-    """The rows of scoring.model_runs, scores, explanations, feature_importance (and segments) for one run."""
-    ids = {"task": result.task, "model_run_id": result.model_run_id}
-    model_run = pl.DataFrame(
+def model_run_frame(result: RunResult) -> pl.DataFrame:
+    """The run's one row of scoring.model_runs."""
+    return pl.DataFrame(
         [
             {
-                **ids,
+                "task": result.task,
+                "model_run_id": result.model_run_id,
                 "run_kind": result.run_kind,
                 "source_model_run_id": result.source_model_run_id,
                 "status": "succeeded",
@@ -110,18 +117,25 @@ def run_tables(
                 "artifact_path": str(result.model_dir),
                 "durations": json.dumps({k: round(v, 3) for k, v in result.timings.items()}),
                 "seed": result.seed,
-                "n_scored": result.scores.height,
+                "n_scored": result.counts()[0],
             }
         ],
         schema_overrides={"source_model_run_id": pl.String, "feature_list": pl.List(pl.String)},
     )
+
+
+def run_tables(
+    result: RunResult, explanations: pl.DataFrame, scored_at: datetime, segments: pl.DataFrame | None = None
+) -> RunTables:
+    """The rows of scoring.model_runs, scores, explanations, feature_importance (and segments) for one run."""
+    ids = {"task": result.task, "model_run_id": result.model_run_id}
     scores = result.scores.with_columns(**{k: pl.lit(v) for k, v in ids.items()}, scored_at=pl.lit(scored_at))
     explanations = explanations.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
     importance = result.feature_importance.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
     if segments is not None:
         columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
         segments = segments.select(columns).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
-    return RunTables(model_run, scores, explanations, importance, segments)
+    return RunTables(model_run_frame(result), scores, explanations, importance, segments)
 
 
 def safety_stops(result: RunResult) -> list[str]:
@@ -139,11 +153,11 @@ def safety_stops(result: RunResult) -> list[str]:
 
 def summary(result: RunResult) -> str:
     """A few lines for the terminal: the model, its test metrics under both protocols, the timings."""
-    n_oof = int(result.scores["is_out_of_fold"].sum())
+    n_scored, n_oof = result.counts()
     lines = [
         f"{result.task}: run {result.model_run_id} ({result.run_kind}), as of {result.as_of_date}",
         f"  model {result.model_type}, {len(result.features)} of {len(result.all_features)} features, "
-        f"{result.scores.height:,} clients scored ({n_oof:,} out of fold)",
+        f"{n_scored:,} clients scored ({n_oof:,} out of fold)",
     ]
     for name, protocol in result.protocols.items():
         chosen = protocol.candidate(protocol.chosen).test

@@ -195,17 +195,20 @@ def read_profit(
         ).pl()
 
 
-def read_scoring_frame(warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date | None):
-    """The feature mart's rows at the scoring date (default: its latest date), and that date."""
-    id_column, date_column = key
+def scoring_date_and_count(
+    warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date | None
+) -> tuple[date, int]:
+    """The scoring date (`as_of`, default: the feature mart's latest date) and the mart's rows at it."""
+    date_column = key[1]
     with connect(warehouse, read_only=True) as con:
         _require_relation(con, feature_mart, warehouse)
         if as_of is None:
             as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
-        frame = con.sql(
-            f"select * from {feature_mart} where {date_column} = ? order by {id_column}", params=[as_of]
-        ).pl()
-    return frame, as_of
+        count = con.sql(f"select count(*) from {feature_mart} where {date_column} = ?", params=[as_of])
+        n_rows = count.fetchall()[0][0]
+    if not n_rows:
+        raise ValueError(f"{feature_mart} has no rows at {date_column} = {as_of}: choose an AS_OF it has")
+    return as_of, n_rows
 
 
 def _require_relation(con: duckdb.DuckDBPyConnection, relation: str, warehouse: Path) -> None:
@@ -222,10 +225,12 @@ def _require_relation(con: duckdb.DuckDBPyConnection, relation: str, warehouse: 
         )
 
 
-def write_run(warehouse: Path, tables: RunTables) -> None:
-    """Append one run to the scoring.* tables in one transaction, on a copy of the warehouse that replaces
-    it only once committed (scoring.atomic): a failure or a kill at any point leaves the warehouse as it was.
-    """
+@contextmanager
+def run_transaction(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a copy of the warehouse (attached as `building`; the warehouse as `previous`), in one
+    transaction with the scoring.* tables created: on leaving, the run is committed and the copy replaces
+    the warehouse (scoring.atomic); on an error it is rolled back and the copy removed. A failure or a kill
+    at any point leaves the warehouse as it was."""
     with atomic.previous(warehouse) as con:
         atomic.attach_building(con, Path(warehouse), copy=True)
         stages.reached("score-write", "writing the run to a copy of the warehouse")
@@ -233,19 +238,7 @@ def write_run(warehouse: Path, tables: RunTables) -> None:
         con.execute("begin transaction")
         try:
             con.execute(SCHEMA_SQL)
-            for table, frame in (
-                ("model_runs", tables.model_run),
-                ("scores", tables.scores),
-                ("explanations", tables.explanations),
-                ("feature_importance", tables.feature_importance),
-                ("segments", tables.segments),
-            ):
-                if frame is None:
-                    continue
-                con.register("run_rows", frame.to_arrow())
-                con.execute(f"insert into scoring.{table} by name select * from run_rows")
-                con.unregister("run_rows")
-                stages.reached(f"score-write:{table}")
+            yield con
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -253,6 +246,29 @@ def write_run(warehouse: Path, tables: RunTables) -> None:
             raise
         stages.reached("score-publish", f"publishing the run in {warehouse}")
         atomic.publish(con, Path(warehouse))
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert a frame's rows into scoring.<table> (by column name), inside the run's transaction."""
+    con.register("run_rows", frame.to_arrow())
+    con.execute(f"insert into scoring.{table} by name select * from run_rows")
+    con.unregister("run_rows")
+    stages.reached(f"score-write:{table}")
+
+
+def write_run(warehouse: Path, tables: RunTables) -> None:
+    """Append one run to the scoring.* tables in one transaction, on a copy of the warehouse that replaces
+    it only once committed (run_transaction)."""
+    with run_transaction(warehouse) as con:
+        for table, frame in (
+            ("model_runs", tables.model_run),
+            ("scores", tables.scores),
+            ("explanations", tables.explanations),
+            ("feature_importance", tables.feature_importance),
+            ("segments", tables.segments),
+        ):
+            if frame is not None:
+                append(con, table, frame)
 
 
 def _scoring_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:

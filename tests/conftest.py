@@ -1,6 +1,10 @@
 """Shared fixtures: small generated data sets and the real files when ../shared/data is present."""
 
+import os
 from pathlib import Path
+
+# As the CLI does (scoring.cli.idle_threads_sleep), before any test imports XGBoost or scikit-learn.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest
 

@@ -1,7 +1,8 @@
 """The benchmark report: measurements in, markdown out (no I/O here).
 
 One table of every stage at every scale with its ratio to the floor scan, the one-cutoff comparison (dbt's
-feature models, the pandas peer, the floor), how time grows with scale, and the targets of issue 3.
+feature models, the pandas peer, the floor), the build from Parquet beside the build from CSV, the batched
+rescoring's memory, how time grows with scale, and the targets of issues 3 and 7.
 """
 
 from __future__ import annotations
@@ -11,15 +12,28 @@ import math
 from collections.abc import Iterable, Sequence
 
 from scoring.bench.measure import Measurement
-from scoring.bench.stages import BUILD, BUILD_ONE, FLOOR, MODELS, PANDAS, STAGES
+from scoring.bench.stages import (
+    BUILD,
+    BUILD_ONE,
+    BUILD_PARQUET,
+    CONVERT,
+    FLOOR,
+    MODELS,
+    PANDAS,
+    RESCORE,
+    SCORE,
+    STAGES,
+)
 
 # Issue 3: the full build at scale 1 on 2 cores, and the feature models beside the floor.
 BUILD_SECONDS_MAX = 45.0
 BUILD_PEAK_MB_MAX = 2048.0
 MODELS_TIMES_FLOOR_MAX = 5.0
+# Issue 7: build-features plus score at scale 1 on 2 cores.
+BUILD_AND_SCORE_SECONDS_MAX = 120.0
 # Growth between two scales counts as linear when seconds per unit of scale rise by at most this factor.
 LINEAR_TOLERANCE = 1.10
-GROWTH_STAGES = (BUILD, BUILD_ONE, MODELS, PANDAS, FLOOR)
+GROWTH_STAGES = (BUILD, BUILD_ONE, MODELS, PANDAS, FLOOR, BUILD_PARQUET, SCORE)
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -86,6 +100,38 @@ def format_comparison(measurements: Sequence[Measurement]) -> str:
     return "\n".join(lines)
 
 
+def format_parquet(measurements: Sequence[Measurement]) -> str:
+    """The build from the CSVs beside the conversion and the build from its Parquet files (wall and CPU)."""
+    lines = [
+        "| scale | build from CSV s (CPU s) | convert s (CPU s) | build from Parquet s (CPU s) "
+        "| Parquet ÷ CSV build |",
+        "|--:|--:|--:|--:|--:|",
+    ]
+    for scale in sorted({m.scale for m in measurements if m.stage in (CONVERT, BUILD_PARQUET)}):
+        csv, conv, parquet = (lookup(measurements, stage, scale) for stage in (BUILD, CONVERT, BUILD_PARQUET))
+        cells = [
+            f"{_number(m.seconds)} ({_number(m.cpu_seconds)})" if m else "–" for m in (csv, conv, parquet)
+        ]
+        ratio = parquet.seconds / csv.seconds if csv and parquet and csv.seconds > 0 else math.nan
+        lines.append(f"| {_scale(scale)} | {' | '.join(cells)} | {_number(ratio, 2)} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def format_rescore(measurements: Sequence[Measurement]) -> str:
+    """Peak memory of the batched rescoring at each scale, beside the training run's."""
+    lines = [
+        "| scale | rescore peak MB | rescore s | score (train) peak MB | note |",
+        "|--:|--:|--:|--:|---|",
+    ]
+    for m in sorted((m for m in measurements if m.stage == RESCORE), key=_order):
+        trained = lookup(measurements, SCORE, m.scale)
+        lines.append(
+            f"| {_scale(m.scale)} | {_number(m.peak_mb, 0)} | {_number(m.seconds)} "
+            f"| {_number(trained.peak_mb if trained else None, 0)} | {m.note} |"
+        )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def per_unit_of_scale(measurements: Sequence[Measurement], stage: str) -> list[tuple[float, float]]:
     """(scale, seconds per unit of scale) of a stage, by scale, where it was measured."""
     points = [(m.scale, m.seconds / m.scale) for m in measurements if m.stage == stage and m.scale > 0]
@@ -130,6 +176,7 @@ def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> li
     models, pandas = seconds(measurements, MODELS, scale), seconds(measurements, PANDAS, scale)
     floor_limit = MODELS_TIMES_FLOOR_MAX * seconds(measurements, FLOOR, scale)
     at = f"scale {_scale(scale)}:"
+    build_and_score = build_seconds + seconds(measurements, SCORE, scale)
     return [
         (f"{at} full build ≤ {BUILD_SECONDS_MAX:g} s", _at_most(build_seconds, BUILD_SECONDS_MAX)),
         (f"{at} full build peak ≤ {BUILD_PEAK_MB_MAX:,.0f} MB", _at_most(build_peak, BUILD_PEAK_MB_MAX)),
@@ -137,6 +184,8 @@ def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> li
         (f"{at} feature models ≤ {MODELS_TIMES_FLOOR_MAX:g} × floor", _at_most(models, floor_limit)),
         ("all scales: full build time grows no faster than linearly",
          grows_linearly(per_unit_of_scale(measurements, BUILD))),
+        (f"{at} build-features + score ≤ {BUILD_AND_SCORE_SECONDS_MAX:g} s (issue 7)",
+         _at_most(build_and_score, BUILD_AND_SCORE_SECONDS_MAX)),
     ]  # fmt: skip
 
 
@@ -153,6 +202,11 @@ def render(measurements: Sequence[Measurement], context: Sequence[str] = ()) -> 
         "## One cutoff: dbt's feature models, the pandas peer, the floor\n\n"
         + format_comparison(measurements),
         "## Growth with scale\n\n" + format_growth(measurements),
-        "## Targets (issue 3)\n\n" + format_checks(measurements),
+        "## Targets (issues 3 and 7)\n\n" + format_checks(measurements),
     ]
+    parquet, rescore = format_parquet(measurements), format_rescore(measurements)
+    if parquet:
+        sections.insert(4, "## Building from Parquet\n\n" + parquet)
+    if rescore:
+        sections.insert(-1, "## Rescoring in batches: memory\n\n" + rescore)
     return "\n\n".join(section for section in sections if section) + "\n"

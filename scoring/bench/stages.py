@@ -25,12 +25,20 @@ BUILD = "build-features"
 BUILD_ONE = "build-features, 1 cutoff"
 MODELS = "feature models, 1 cutoff"
 PANDAS = "pandas peer, 1 cutoff"
+CONVERT = "convert CSV to Parquet"
+BUILD_PARQUET = "build-features from Parquet"
 SCORE = "score"
-STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, SCORE)
+RESCORE = "rescore with the saved model"
+STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, CONVERT, BUILD_PARQUET, SCORE, RESCORE)
 # Short names for the command line (`--stages build,pandas`), in the order the stages run.
 STAGE_KEYS = dict(
-    zip(("generate", "floor", "build", "build-one", "models", "pandas", "score"), STAGES, strict=True)
-)
+    zip(
+        ("generate", "floor", "build", "build-one", "models", "pandas", "convert", "build-parquet", "score",
+         "rescore"),
+        STAGES,
+        strict=True,
+    )
+)  # fmt: skip
 
 # Peak MB per unit of scale of the stages whose memory grows with the data (measured: the pandas peer 4.3 GB
 # at scale 1 and 12 GB at 3; score 2.2 GB at 1 and up to 8 GB at 3). Where they would not fit in MEMORY_SHARE
@@ -53,6 +61,11 @@ class ScaleRun:
     @property
     def raw(self) -> Path:
         return self.root / "raw"
+
+    @property
+    def parquet(self) -> Path:
+        """The raw files converted to Parquet (scoring convert)."""
+        return self.root / "parquet"
 
     def env(self, warehouse: str = "full") -> dict[str, str]:
         """The environment of the scoring commands: this scale's data and one of its warehouses."""
@@ -136,10 +149,53 @@ def pandas_peer(run: ScaleRun) -> Measurement:
     return measure(PANDAS, run.scale, cmd, note="read CSVs + every feature family, vectorised pandas")
 
 
+def convert(run: ScaleRun) -> Measurement:
+    shutil.rmtree(run.parquet, ignore_errors=True)
+    cmd = [SCORING, "convert", "--out", str(run.parquet)]
+    return measure(CONVERT, run.scale, cmd, env=run.env(), note="every raw file, columns as text, zstd")
+
+
+def build_parquet(run: ScaleRun) -> Measurement:
+    if not run.parquet.is_dir():
+        raise RuntimeError(f"no Parquet files in {run.parquet}: run the convert stage first")
+    _fresh(run, "parquet")
+    cmd = [PYTHON, "-m", "scoring.bench.build", str(run.parquet), str(run.warehouse("parquet")),
+           str(run.target("parquet"))]  # fmt: skip
+    return measure(BUILD_PARQUET, run.scale, cmd, note="as build-features, from the converted files")
+
+
+def _latest_model_run(warehouse: Path, task: str) -> tuple[str, int]:
+    """The latest trained run of `task` in the warehouse, and the clients it scored."""
+    import duckdb
+
+    if not warehouse.exists():
+        raise RuntimeError(f"no warehouse {warehouse}: run the build and score stages first")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        found = con.execute(
+            "select model_run_id, n_scored from scoring.model_runs where task = ? and run_kind = 'train' "
+            "order by created_at desc limit 1",
+            [task],
+        ).fetchall()
+    if not found:
+        raise RuntimeError(f"no trained {task} model in {warehouse}: run the score stage first")
+    return found[0]
+
+
 def score(run: ScaleRun) -> Measurement:
     """`scoring score` on the full build, run from the work folder so its models and reports land there."""
     return measure(SCORE, run.scale, [SCORING, "score"], env=run.env("full"), cwd=run.root,
                    note="train, validate, score, explain")  # fmt: skip
+
+
+def rescore(run: ScaleRun) -> Measurement:
+    """`scoring score --model-run` with the purchase model the score stage saved: batched, so its peak
+    memory should not grow with the clients."""
+    from scoring.rescore import BATCH_ROWS
+
+    model_run, clients = _latest_model_run(run.warehouse("full"), "purchase_90d")
+    cmd = [SCORING, "score", "--model-run", model_run]
+    note = f"{clients:,} clients in batches of {BATCH_ROWS:,}: score, explain, write"
+    return measure(RESCORE, run.scale, cmd, env=run.env("full"), cwd=run.root, note=note)
 
 
 RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
@@ -149,7 +205,10 @@ RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
     BUILD_ONE: build_one_cutoff,
     MODELS: feature_models,
     PANDAS: pandas_peer,
+    CONVERT: convert,
+    BUILD_PARQUET: build_parquet,
     SCORE: score,
+    RESCORE: rescore,
 }
 
 
@@ -179,5 +238,5 @@ def run_stage(stage: str, run: ScaleRun, available: float | None = None) -> Meas
         return RUNNERS[stage](run)
     except (RuntimeError, OSError, ValueError) as error:
         reason = str(error).strip().splitlines()[-1][:200] if str(error).strip() else type(error).__name__
-        verb = "skipped" if stage == SCORE else "failed"
+        verb = "skipped" if stage in (SCORE, RESCORE, BUILD_PARQUET) else "failed"
         return Measurement(stage, run.scale, math.nan, math.nan, f"{verb}: {reason}")

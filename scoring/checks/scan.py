@@ -111,8 +111,9 @@ def parquet_problems(spec: FileSpec, path: Path) -> list[Problem]:
     return []
 
 
-def source_sql(spec: FileSpec, path: Path, file_format: str) -> str:
-    """The file as text columns, read like dbt's staging reads it (macros/cross_db/read_raw_file.sql)."""
+def source_sql(spec: FileSpec, path: Path, file_format: str, store_rejects: bool = True) -> str:
+    """The file as text columns, read like dbt's staging reads it (macros/cross_db/read_raw_file.sql); a
+    CSV's unreadable lines are kept aside for the report (`store_rejects`) or stop the read."""
     if file_format == "parquet":
         columns = ", ".join(f"cast({quote(n)} as varchar) as {quote(n)}" for n in spec.names)
         reader = f"read_parquet({literal(str(path))}, file_row_number = true)"
@@ -122,8 +123,8 @@ def source_sql(spec: FileSpec, path: Path, file_format: str) -> str:
     return (
         f"read_csv({literal(str(path))}, header = true, auto_detect = false, "
         f"delim = {literal(spec.delimiter)}, quote = '\"', escape = '\"', compression = '{compression}', "
-        f"columns = {{{columns}}}, "
-        f"store_rejects = true, rejects_limit = {MAX_REJECTS})"
+        f"columns = {{{columns}}}"
+        + (f", store_rejects = true, rejects_limit = {MAX_REJECTS})" if store_rejects else ")")
     )
 
 

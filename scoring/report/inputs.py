@@ -203,7 +203,7 @@ def run_view(result) -> RunView:
         all_features=tuple(result.all_features),
         data_fingerprint=result.data_fingerprint,
         seed=result.seed,
-        n_scored=result.scores.height,
+        n_scored=result.counts()[0],
         source_run_id=result.source_model_run_id,
         timings=dict(result.timings),
         importance=_importance(result),

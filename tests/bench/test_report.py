@@ -19,7 +19,20 @@ from scoring.bench.report import (
     render,
     target_checks,
 )
-from scoring.bench.stages import BUILD, FLOOR, GENERATE, MODELS, PANDAS, SCORE, ScaleRun, run_stage, too_big
+from scoring.bench.stages import (
+    BUILD,
+    BUILD_PARQUET,
+    CONVERT,
+    FLOOR,
+    GENERATE,
+    MODELS,
+    PANDAS,
+    RESCORE,
+    SCORE,
+    ScaleRun,
+    run_stage,
+    too_big,
+)
 
 
 def run(scale: float, build: float, models: float, pandas: float, floor: float, peak: float = 1500):
@@ -89,7 +102,8 @@ def test_growth_lines_give_seconds_per_unit_and_the_verdict():
 
 
 def test_targets_pass_fail_or_are_not_measured():
-    good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2)))
+    scored = [Measurement(SCORE, 1.0, 80, 2000)]
+    good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2) + scored))
     assert all(good.values()), good
     slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
     assert not any(slow[name] for name in list(slow)[:4])
@@ -179,3 +193,19 @@ def test_a_stage_too_big_for_the_memory_left_is_skipped_with_the_reason(tmp_path
     assert skipped.note.startswith("skipped: needs ~43,000 MB")
     assert too_big(PANDAS, 1.0, available=20_000) is None
     assert too_big(BUILD, 10.0, available=1_000) is None  # the build's memory is capped by DuckDB's limit
+
+
+def test_parquet_and_rescore_sections_show_their_stages_beside_the_csv_build_and_training():
+    measured = [
+        *run(1.0, 30, 8, 24, 2),
+        Measurement(CONVERT, 1.0, 12, 400, cpu_seconds=14),
+        Measurement(BUILD_PARQUET, 1.0, 24, 1400, cpu_seconds=40),
+        Measurement(SCORE, 1.0, 80, 3000),
+        Measurement(RESCORE, 1.0, 20, 900, note="61,167 clients"),
+    ]
+    text = render(measured)
+    assert (
+        "## Building from Parquet" in text and "| 1 | 30.0 (–) | 12.0 (14.0) | 24.0 (40.0) | 0.80 |" in text
+    )
+    assert "## Rescoring in batches: memory" in text and "| 1 | 900 | 20.0 | 3,000 | 61,167 clients |" in text
+    assert "## Building from Parquet" not in render(run(1.0, 30, 8, 24, 2))

@@ -8,7 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from scoring.job import RunResult, rescore, train_and_score
+from scoring.job import RunResult, train_and_score
+from scoring.rescore import rescore
 from scoring.settings import Settings
 from scoring.tasks import TASKS, SearchBudget, Task
 from scoring.warehouse import connect

@@ -11,7 +11,8 @@ import pytest
 
 from scoring.features import build_features
 from scoring.generate.one_click import generate_one_click
-from scoring.job import rescore, train_and_score
+from scoring.job import train_and_score
+from scoring.rescore import rescore
 from scoring.segments import SEGMENTS
 from scoring.settings import Settings
 from scoring.tasks import TASKS, CvSearch

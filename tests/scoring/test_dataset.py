@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from scoring.dataset import Rows, feature_spec, fingerprint, labelled_rows
+from scoring.dataset import Rows, StreamingFingerprint, feature_spec, fingerprint, labelled_rows
 from tests.scoring.conftest import TEST_TASK, synthetic_marts
 
 
@@ -55,3 +55,22 @@ def test_fingerprint_moves_with_a_value_a_null_or_a_label():
     assert fingerprint(_fingerprint_rows(a=(1.5, None, 2.5))) != base
     assert fingerprint(_fingerprint_rows(a=(1.5, 0.0, 2.0))) != base  # a null is not a zero
     assert fingerprint(_fingerprint_rows(labels=(1, 1, 0))) != base
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 5, 7, 1000])
+def test_fingerprint_of_batches_equals_the_fingerprint_of_all_rows_at_once(batch_rows):
+    n = 23
+    rng = np.random.default_rng(3)
+    keys = pl.DataFrame({"client_id": np.arange(n), "as_of_date": [date(2024, 2, 16)] * n})
+    features = pl.DataFrame(
+        {
+            "a": pl.Series(rng.normal(size=n), dtype=pl.Float32).scatter([0, 9, 17], None),
+            "flag": pl.Series(rng.random(n) < 0.5).scatter([3], None),
+            "segment": pl.Series(rng.choice(["loyal", "new", "ы"], n)).scatter([8, 9, 22], None),
+        }
+    )
+    rows = Rows(keys, features)
+    stream = StreamingFingerprint()
+    for start in range(0, n, batch_rows):
+        stream.add(rows.take(np.arange(start, min(start + batch_rows, n))))
+    assert stream.hexdigest() == fingerprint(rows)

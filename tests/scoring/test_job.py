@@ -10,9 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
+from scoring import rescore as rescore_module
 from scoring.artifacts import load_model, load_run_result
 from scoring.candidates import input_features
-from scoring.job import rescore, train_and_score
+from scoring.job import train_and_score
+from scoring.rescore import rescore
 from scoring.results import safety_stops, summary
 from tests.scoring.conftest import make_settings, read, synthetic_marts, write_marts
 
@@ -220,3 +222,40 @@ def test_warehouse_opens_in_the_duckdb_1_5_shell(job_runs):
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
+
+
+def _run_rows(settings, table: str, run_id: str, order: str) -> pl.DataFrame:
+    query = f"select * exclude (model_run_id) from scoring.{table} where model_run_id = ? order by {order}"
+    frame = read(settings, query, [run_id])
+    return frame.drop("scored_at") if "scored_at" in frame.columns else frame
+
+
+def test_batched_rescoring_writes_the_same_bytes_as_one_batch(job_runs, tmp_path, monkeypatch):
+    settings = replace(job_runs.settings, warehouse=tmp_path / "wh.duckdb", reports_dir=tmp_path / "reports")
+    shutil.copyfile(job_runs.settings.warehouse, settings.warehouse)
+    scored_rows = []
+    real = rescore_module.predict_and_explain
+    monkeypatch.setattr(
+        rescore_module,
+        "predict_and_explain",
+        lambda groups, X, *a: scored_rows.append(len(X)) or real(groups, X, *a),
+    )
+    whole = rescore(settings, job_runs.first.model_run_id, top_k=3, batch_size=10**9)
+    assert scored_rows == [900]
+    batched = rescore(settings, job_runs.first.model_run_id, top_k=3, batch_size=7)
+    assert max(scored_rows[1:]) <= 7 and sum(scored_rows[1:]) == 900  # no batch holds more rows
+    for table, order in (
+        ("scores", "rank"),
+        ("explanations", "client_id, rank"),
+        ("feature_importance", "rank"),
+    ):
+        one, many = (_run_rows(settings, table, run.model_run_id, order) for run in (whole, batched))
+        assert one.equals(many), table
+    probability = [
+        _run_rows(settings, "scores", r.model_run_id, "rank")["probability"] for r in (whole, batched)
+    ]
+    assert probability[0].to_numpy().tobytes() == probability[1].to_numpy().tobytes()
+    assert whole.data_fingerprint == batched.data_fingerprint == job_runs.rescored.data_fingerprint
+    assert whole.counts() == batched.counts() == (900, 0)
+    for field in ("values", "data", "client_ids"):
+        assert getattr(whole.shap_sample, field).tobytes() == getattr(batched.shap_sample, field).tobytes()

@@ -1,0 +1,186 @@
+"""Rescoring with a saved model, without training: the feature mart at the scoring date is read, scored,
+explained and written in batches of rows (scoring.batches, scoring.run_writer), so memory stays bounded
+by the batch however many clients there are; the run is published whole, like a training run.
+
+A batch's results equal those of all rows at once when the model scores each row on its own (XGBoost:
+predictions and TreeSHAP per row). Linear models explain a row against the mean of the rows scored, and
+tasks with segments need every client's SHAP values at once: those are scored as one batch.
+"""
+
+import dataclasses
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from tqdm.auto import tqdm
+
+from scoring import artifacts, atomic, lake, run_writer, warehouse
+from scoring.batches import Explained, batch_rows
+from scoring.candidates import BoostedTrees
+from scoring.dataset import StreamingFingerprint, scoring_rows
+from scoring.decision import segment_run
+from scoring.explain import summary_figures
+from scoring.marts import mart_source
+from scoring.publish import Scored, predict_and_explain, timed
+from scoring.report import write_report
+from scoring.results import RunResult, model_run_frame
+from scoring.settings import Settings
+from scoring.tasks import Task, get_task
+
+BATCH_ROWS = (
+    50_000  # rows scored and explained at a time: ~100 MB of features and SHAP values at 100 features
+)
+
+
+def new_run_id(task: Task, created: datetime) -> str:
+    return f"{task.name}-{created:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _carried_threshold(run: dict) -> dict:
+    """The decision threshold of the run whose model is reused (rescores carry it on), if it chose one."""
+    threshold = json.loads(run["metrics"]).get("threshold")
+    return {"threshold": threshold} if threshold else {}
+
+
+def rescore(settings: Settings, model_run_id: str, top_k: int = 5, batch_size: int = BATCH_ROWS) -> RunResult:
+    """Score the feature mart at the scoring date with a saved model, without training, `batch_size` rows
+    at a time (holding the warehouse's run lock, so no build replaces the marts meanwhile)."""
+    with atomic.run_lock(settings.warehouse, "score --model-run"):
+        return _rescore(settings, model_run_id, top_k, batch_size)
+
+
+def _one_batch_only(task: Task, bundle: artifacts.ModelBundle) -> bool:
+    return task.segments is not None or not isinstance(bundle.pipeline[-1], BoostedTrees)
+
+
+def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int) -> RunResult:
+    timings, created = {}, datetime.now()
+    run = warehouse.read_model_run(settings.warehouse, model_run_id)
+    task = get_task(run["task"])
+    key = (task.id_column, task.date_column)
+    with timed(timings, "read"):
+        bundle = artifacts.load_model(Path(run["artifact_path"]))
+        if settings.on_spark:  # Spark's Parquet marts, read whole through Polars (scoring/lake.py)
+            mart, as_of = lake.read_scoring_frame(
+                settings.spark_warehouse, task.feature_mart, key, settings.as_of
+            )
+            n_rows = mart.height
+        else:
+            as_of, n_rows = warehouse.scoring_date_and_count(
+                settings.warehouse, task.feature_mart, key, settings.as_of
+            )
+    run_id = new_run_id(task, created)
+    result = RunResult(
+        task=task.name, model_run_id=run_id, run_kind="rescore", created_at=created, as_of_date=as_of,
+        model_type=run["model_type"], parameters=bundle.metadata["parameters"], features=bundle.spec.columns,
+        all_features=bundle.spec.columns, data_fingerprint="", seed=settings.seed, scores=pl.DataFrame(),
+        feature_importance=pl.DataFrame(), shap_sample=None, timings=timings,
+        model_dir=Path(run["artifact_path"]),
+        report_dir=(settings.reports_dir / task.name / run_id).resolve(),
+        source_model_run_id=run["source_model_run_id"] or model_run_id,
+        calibration=bundle.calibrator.to_json(), extra_metrics=_carried_threshold(run),
+    )  # fmt: skip
+    segmented = task.segments is not None and "threshold" in result.extra_metrics
+    profit = _profit(settings, task, as_of) if segmented else None
+    batch_size = n_rows if settings.on_spark or _one_batch_only(task, bundle) else batch_size
+    explained = Explained(n_rows, task.shap_sample_rows, settings.seed, keep_values=segmented)
+    ids = {"task": task.name, "model_run_id": run_id}
+    with warehouse.run_transaction(settings.warehouse) as con:
+        run_writer.limit_memory(con, atomic.building_path(settings.warehouse).parent / "spill")
+        frames = (
+            [mart]
+            if settings.on_spark
+            else run_writer.read_batches(con, task.feature_mart, key, as_of, batch_size)
+        )
+        last, fingerprint = _score_batches(
+            frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con
+        )
+        with timed(timings, "write"):
+            n_scored, _ = run_writer.write_ranked_scores(con, ids, as_of, datetime.now())
+        result, sections, segments = _finish(result, explained, n_scored, fingerprint, last, profit, task)
+        with timed(timings, "write"):
+            warehouse.append(con, "model_runs", model_run_frame(result))
+            warehouse.append(con, "feature_importance", _with_ids(result.feature_importance, ids))
+            if segments is not None:
+                warehouse.append(con, "segments", _with_ids(segments, ids))
+    if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
+        lake.export_run(settings.warehouse, settings.spark_warehouse, run_id)
+    result = dataclasses.replace(result, timings=timings)
+    artifacts.save_run_result(result.report_dir, result)
+    write_report(result, None, result.report_dir, extra_sections=sections)
+    return result
+
+
+def _with_ids(frame: pl.DataFrame, ids: dict[str, str]) -> pl.DataFrame:
+    return frame.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
+
+
+def _profit(settings: Settings, task: Task, as_of) -> pl.DataFrame:
+    reader, location = mart_source(settings)
+    key = (task.id_column, task.date_column)
+    return reader.read_profit(location, task.feature_mart, key, as_of, task.segments.profit_column)
+
+
+@dataclass(frozen=True)
+class _Batching:
+    size: int
+    n_rows: int
+    top_k: int
+
+
+def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: Explained, ids, timings, con):
+    """Score, explain and write the mart's frames (batches) one by one; returns the last batch (rows and
+    results) and the data fingerprint of all of them."""
+    fingerprint, last = StreamingFingerprint(), None
+    total = -(-batching.n_rows // batching.size)
+    for number, frame in enumerate(tqdm(frames, desc="rescoring", unit="batch", total=total, leave=False)):
+        missing = [c for c in bundle.spec.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(
+                f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts"
+            )
+        rows = scoring_rows(frame, task, bundle.spec)
+        fingerprint.add(rows)
+        with timed(timings, "score_and_explain"):
+            X = rows.features.select(bundle.spec.columns)
+            everyone = np.ones(len(X), dtype=bool)
+            probability, values, names = predict_and_explain(
+                [(bundle.pipeline, everyone)], X, bundle.spec, bundle.calibrator
+            )
+        with timed(timings, "explanations"):
+            batch = batch_rows(
+                rows.keys["client_id"], X, probability, ~everyone, values, names, batching.top_k
+            )
+            explained.add(batch, X)
+        with timed(timings, "write"):
+            run_writer.stage_scores(con, batch.scores, first=number == 0)
+            run_writer.append_explanations(con, batch.reasons, ids)
+        last = (rows, batch)
+    return last, fingerprint.hexdigest()
+
+
+def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, task):
+    """The run result with what the batches gave, the plots, and the segments (one batch) when the task
+    has them."""
+    sample = explained.shap_sample()
+    with timed(result.timings, "artifacts"):
+        plots = (
+            artifacts.save_figures(result.report_dir, summary_figures(sample)) if sample is not None else {}
+        )
+    result = dataclasses.replace(
+        result, data_fingerprint=fingerprint, feature_importance=explained.importance(), shap_sample=sample,
+        plots=plots, n_scored=n_scored, n_out_of_fold=0,
+    )  # fmt: skip
+    if profit is None:
+        return result, (), None
+    rows, batch = last
+    scored = Scored(batch.scores["probability"].to_numpy(), batch.scores["is_out_of_fold"].to_numpy(),
+                    explained.values(), batch.names)  # fmt: skip
+    threshold = result.extra_metrics["threshold"]
+    segmentation, sections = segment_run(None, task, result, rows, scored, threshold, profit=profit)
+    columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
+    return result, sections, segmentation.clients.select(columns)
