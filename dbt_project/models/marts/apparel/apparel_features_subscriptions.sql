@@ -1,7 +1,7 @@
 -- Deliverability and consent features, one row per (client_id, as_of_date): bounces, spam blocks,
 -- complaints, unsubscribes, subscribes and closes per channel, and the subscription state of each channel at
--- the cutoff. Uses the rare events of the message segments and the engagement recency already computed in
--- apparel_features_message_engagement.
+-- the cutoff, from the message segments. Independent of apparel_features_message_engagement on purpose, so
+-- dbt builds the two side by side.
 {%- set rare_events = [
     'hard_bounce', 'soft_bounce', 'hbq_spam', 'complain', 'unsubscribe', 'subscribe', 'close',
 ] -%}
@@ -27,13 +27,9 @@ message_segments as (
 
 ),
 
-engagement as (
-
-    select * from {{ ref('apparel_features_message_engagement') }}
-
-),
-
-rare_events as (
+-- Per client, cutoff and channel: the rare events by type, the last opt-out, opt-in, hard failure and
+-- engagement, and the count of every event.
+channel_events as (
 
     select
         message_segments.client_id,
@@ -71,15 +67,23 @@ rare_events as (
                     and message_segments.channel = '{{ channel }}'
                     then message_segments.last_event_date
             end
-        ) as last_hard_failure_{{ channel }}_date
+        ) as last_hard_failure_{{ channel }}_date,
+        -- the last sign that a message got through: the most recent open, click or purchase event
+        max(
+            case
+                when
+                    message_segments.event in ('open', 'click', 'purchase')
+                    and message_segments.channel = '{{ channel }}'
+                    then message_segments.last_event_date
+            end
+        ) as last_engagement_{{ channel }}_date,
+        sum(
+            case when message_segments.channel = '{{ channel }}' then message_segments.count_events else 0 end
+        ) as count_events_{{ channel }}
         {%- if not loop.last %},{% endif %}{% endfor %}
     from message_segments
     inner join cutoff_dates
         on message_segments.segment_start_date <= cutoff_dates.as_of_date
-    where
-        message_segments.event in (
-            '{{ rare_events | join("', '") }}'
-        )
     group by
         message_segments.client_id,
         cutoff_dates.as_of_date
@@ -93,40 +97,28 @@ joined as (
         clients_at_cutoffs.as_of_date,
         {%- for event in rare_events %}
         {%- for channel in channels %}
-        coalesce(rare_events.count_{{ event }}_{{ channel }}, 0) as count_{{ event }}_{{ channel }},
+        coalesce(channel_events.count_{{ event }}_{{ channel }}, 0) as count_{{ event }}_{{ channel }},
         {%- endfor %}
         {%- endfor %}
         {%- for channel in channels %}
-        {{ days_between('rare_events.last_opt_out_' ~ channel ~ '_date', 'clients_at_cutoffs.as_of_date') }}
+        {{ days_between('channel_events.last_opt_out_' ~ channel ~ '_date', 'clients_at_cutoffs.as_of_date') }}
             as days_since_last_opt_out_{{ channel }},
-        {{ days_between('rare_events.last_opt_in_' ~ channel ~ '_date', 'clients_at_cutoffs.as_of_date') }}
+        {{ days_between('channel_events.last_opt_in_' ~ channel ~ '_date', 'clients_at_cutoffs.as_of_date') }}
             as days_since_last_opt_in_{{ channel }},
         {{ days_between(
-            'rare_events.last_hard_failure_' ~ channel ~ '_date',
+            'channel_events.last_hard_failure_' ~ channel ~ '_date',
             'clients_at_cutoffs.as_of_date'
         ) }} as days_since_last_hard_failure_{{ channel }},
-        -- the last sign that a message got through: the most recent open, click or purchase event
-        least(
-            engagement.days_since_last_open_{{ channel }},
-            engagement.days_since_last_click_{{ channel }},
-            engagement.days_since_last_purchase_event_{{ channel }}
-        ) as days_since_last_engagement_{{ channel }},
-        engagement.count_send_{{ channel }}_lifetime
-        + engagement.count_open_{{ channel }}_lifetime
-        + engagement.count_click_{{ channel }}_lifetime
-        + engagement.count_purchase_event_{{ channel }}_lifetime
-        {%- for event in rare_events %}
-        + coalesce(rare_events.count_{{ event }}_{{ channel }}, 0)
-        {%- endfor %}
-            as count_events_{{ channel }}
+        {{ days_between(
+            'channel_events.last_engagement_' ~ channel ~ '_date',
+            'clients_at_cutoffs.as_of_date'
+        ) }} as days_since_last_engagement_{{ channel }},
+        coalesce(channel_events.count_events_{{ channel }}, 0) as count_events_{{ channel }}
         {%- if not loop.last %},{% endif %}{% endfor %}
     from clients_at_cutoffs
-    inner join engagement
-        on clients_at_cutoffs.client_id = engagement.client_id
-        and clients_at_cutoffs.as_of_date = engagement.as_of_date
-    left join rare_events
-        on clients_at_cutoffs.client_id = rare_events.client_id
-        and clients_at_cutoffs.as_of_date = rare_events.as_of_date
+    left join channel_events
+        on clients_at_cutoffs.client_id = channel_events.client_id
+        and clients_at_cutoffs.as_of_date = channel_events.as_of_date
 
 ),
 
