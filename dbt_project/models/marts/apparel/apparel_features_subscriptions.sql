@@ -101,10 +101,14 @@ joined as (
         {%- endfor %}
         {%- endfor %}
         {%- for channel in channels %}
-        {{ days_between('channel_events.last_opt_out_' ~ channel ~ '_date', 'clients_at_cutoffs.as_of_date') }}
-            as days_since_last_opt_out_{{ channel }},
-        {{ days_between('channel_events.last_opt_in_' ~ channel ~ '_date', 'clients_at_cutoffs.as_of_date') }}
-            as days_since_last_opt_in_{{ channel }},
+        {{ days_between(
+            'channel_events.last_opt_out_' ~ channel ~ '_date',
+            'clients_at_cutoffs.as_of_date'
+        ) }} as days_since_last_opt_out_{{ channel }},
+        {{ days_between(
+            'channel_events.last_opt_in_' ~ channel ~ '_date',
+            'clients_at_cutoffs.as_of_date'
+        ) }} as days_since_last_opt_in_{{ channel }},
         {{ days_between(
             'channel_events.last_hard_failure_' ~ channel ~ '_date',
             'clients_at_cutoffs.as_of_date'
