@@ -1,10 +1,12 @@
 """Rescoring with a saved model, without training: the feature mart at the scoring date is read, scored,
-explained and written in batches of rows (scoring.batches, scoring.run_writer), so memory stays bounded
-by the batch however many clients there are; the run is published whole, like a training run.
+explained and written in batches of rows (scoring.batches, scoring.run_writer), so Python holds one batch
+at a time; the run is published whole, like a training run. (DuckDB's open write transaction still grows
+with the explanations written: about 70-100 MB per 50k-row batch, issue 7.)
 
 A batch's results equal those of all rows at once when the model scores each row on its own (XGBoost:
 predictions and TreeSHAP per row). Linear models explain a row against the mean of the rows scored, and
-tasks with segments need every client's SHAP values at once: those are scored as one batch.
+tasks with segments need every client's SHAP values at once: those are scored as one batch, and so are
+marts a Spark build wrote (read whole from Parquet through Polars, scoring.lake).
 """
 
 import dataclasses
