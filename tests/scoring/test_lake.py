@@ -2,7 +2,6 @@
 same marts in DuckDB, and a run's rows are exported one file per table with the warehouse's types."""
 
 from dataclasses import replace
-from datetime import date, datetime
 
 import polars as pl
 import pytest
@@ -10,7 +9,8 @@ from polars.testing import assert_frame_equal
 
 from scoring import lake
 from scoring.job import load_task_data, tasks_with_marts
-from scoring.warehouse import RunTables, connect, write_run
+from scoring.warehouse import connect, write_run
+from tests.fake_run import fake_run
 from tests.scoring.conftest import make_settings, synthetic_marts, write_marts
 
 
@@ -63,33 +63,10 @@ def test_a_missing_spark_mart_says_to_build_on_spark(tmp_path):
         lake.read_scoring_frame(tmp_path, "main_marts.apparel_features", ("client_id", "as_of_date"), None)
 
 
-def _run(run_id: str) -> RunTables:
-    ids = {"task": "t", "model_run_id": run_id}
-    model_run = pl.DataFrame(
-        [{**ids, "run_kind": "train", "source_model_run_id": None, "status": "succeeded",
-          "created_at": datetime(2024, 1, 1), "as_of_date": date(2024, 2, 16), "model_type": "xgboost",
-          "parameters": "{}", "feature_list": ["a", "b"], "metrics": "{}", "data_fingerprint": "f",
-          "artifact_path": "p", "durations": "{}", "seed": 1, "n_scored": 2}],
-        schema_overrides={"source_model_run_id": pl.String},
-    )  # fmt: skip
-    scores = pl.DataFrame(
-        {"client_id": [1, 2], "as_of_date": [date(2024, 2, 16)] * 2, "probability": [0.2, 0.1],
-         "rank": [1, 2], "decile": [1, 6], "is_out_of_fold": [True, False],
-         "scored_at": [datetime(2024, 1, 1)] * 2}
-    ).with_columns(**{k: pl.lit(v) for k, v in ids.items()})  # fmt: skip
-    explanations = pl.DataFrame(
-        {"client_id": [1], "feature": ["a"], "feature_value": ["3"], "shap_value": [0.5], "rank": [1]}
-    ).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
-    importance = pl.DataFrame({"feature": ["a"], "mean_abs_shap": [0.5], "rank": [1]}).with_columns(
-        **{k: pl.lit(v) for k, v in ids.items()}
-    )
-    return RunTables(model_run, scores, explanations, importance)
-
-
 def test_each_run_adds_one_file_per_table_typed_like_the_warehouse(tmp_path):
     warehouse, spark_warehouse = tmp_path / "w.duckdb", tmp_path / "spark-warehouse"
     for run_id in ("run-1", "run-2"):
-        write_run(warehouse, _run(run_id))
+        write_run(warehouse, fake_run(run_id, features=("a", "b")))
         folders = lake.export_run(warehouse, spark_warehouse, run_id)
     # the run has no segments (a task without them): no folder, so Spark never sees an empty table
     assert sorted(folders) == ["explanations", "feature_importance", "model_runs", "scores"]

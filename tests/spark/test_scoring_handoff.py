@@ -3,7 +3,6 @@ as it reads DuckDB's, and the rows it writes become tables that Spark queries.""
 
 import json
 from dataclasses import replace
-from datetime import date, datetime
 
 import polars as pl
 import pytest
@@ -13,6 +12,7 @@ from scoring import lake, warehouse
 from scoring.job import tasks_with_marts
 from scoring.settings import Settings
 from scoring.tasks import TASKS
+from tests.fake_run import fake_run
 from tests.spark.conftest import run_python
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
@@ -51,32 +51,9 @@ def test_scoring_reads_the_spark_marts_as_it_reads_the_duckdb_ones(duckdb_wareho
         assert_frame_equal(got, want, check_exact=True)
 
 
-def _run(run_id: str) -> warehouse.RunTables:
-    ids = {"task": "purchase_90d", "model_run_id": run_id}
-    model_run = pl.DataFrame(
-        [{**ids, "run_kind": "train", "source_model_run_id": None, "status": "succeeded",
-          "created_at": datetime(2024, 1, 1), "as_of_date": date(2024, 2, 16), "model_type": "xgboost",
-          "parameters": "{}", "feature_list": ["a"], "metrics": "{}", "data_fingerprint": "f",
-          "artifact_path": "p", "durations": "{}", "seed": 1, "n_scored": 3}],
-        schema_overrides={"source_model_run_id": pl.String},
-    )  # fmt: skip
-    scores = pl.DataFrame(
-        {"client_id": [1, 2, 3], "as_of_date": [date(2024, 2, 16)] * 3, "probability": [0.3, 0.2, 0.1],
-         "rank": [1, 2, 3], "decile": [1, 4, 8], "is_out_of_fold": [True, False, False],
-         "scored_at": [datetime(2024, 1, 1)] * 3}
-    ).with_columns(**{k: pl.lit(v) for k, v in ids.items()})  # fmt: skip
-    explanations = pl.DataFrame(
-        {"client_id": [1], "feature": ["a"], "feature_value": ["3"], "shap_value": [0.5], "rank": [1]}
-    ).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
-    importance = pl.DataFrame({"feature": ["a"], "mean_abs_shap": [0.5], "rank": [1]}).with_columns(
-        **{k: pl.lit(v) for k, v in ids.items()}
-    )
-    return warehouse.RunTables(model_run, scores, explanations, importance)
-
-
 def test_a_scoring_run_becomes_spark_tables_spark_can_query(data_dir, spark_warehouse, tmp_path):
     duckdb_file = tmp_path / "warehouse.duckdb"
-    warehouse.write_run(duckdb_file, _run("run-1"))
+    warehouse.write_run(duckdb_file, fake_run("run-1", task="purchase_90d", clients=(1, 2, 3)))
     folders = lake.export_run(duckdb_file, spark_warehouse, "run-1")
     assert sorted(folders) == ["explanations", "feature_importance", "model_runs", "scores"]
     exported = pl.read_parquet(folders["scores"] / "*.parquet")
