@@ -185,22 +185,10 @@ def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) ->
     for i, rule in enumerate(failed):
         count, line, example = located[3 * i : 3 * i + 3]
         shown = f", e.g. {example!r}" if example is not None else ""
-        fix = rule.fix + _id_hint(example)
         problems.append(
-            Problem(label, f"{count:,} values {rule.problem}{shown}", fix, line, rule.column, unit)
+            Problem(label, f"{count:,} values {rule.problem}{shown}", rule.fix, line, rule.column, unit)
         )
     return problems
-
-
-def _id_hint(example: object) -> str:
-    """Ids that went through a float are the commonest id problem; say how it happens and how to avoid it."""
-    text = str(example or "")
-    if text[:1].isdigit() and ("e+" in text.lower() or text.endswith(".0")):
-        return (
-            " (the id went through a float and lost its last digits: export it as text or int64, e.g. read "
-            "it in pandas with dtype={'client_id': str})"
-        )
-    return ""
 
 
 def _duplicate_problem(con, spec, source, file_format, label, count: int) -> Problem:
