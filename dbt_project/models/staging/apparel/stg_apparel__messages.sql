@@ -32,20 +32,28 @@ typed as (
 -- by about a third. The second is hashed as the file writes it (the input checks hold it to one format,
 -- YYYY-MM-DD HH:MM:SS), so a query that does not read created_at never parses it. A collision needs two
 -- events of one client whose (message, event, second) hash alike: odds of about 1e-10 over the 12.7M rows.
+-- The columns a copy repeats anyway (campaign, event, channel, day) are group keys rather than any_value()
+-- aggregates: the same groups, and a key-only hash table is about a tenth cheaper than one carrying four
+-- aggregate states per group. The message id and the time are any_value(), so a reader that does not select
+-- them (the messages aggregation) does not carry them through the deduplication at all.
 deduplicated as (
 
     select
         client_id,
-        {{ dbt.any_value('bulk_campaign_id') }} as bulk_campaign_id,
+        bulk_campaign_id,
         {{ dbt.any_value('message_id') }} as message_id,
-        {{ dbt.any_value('event') }} as event,
-        {{ dbt.any_value('channel') }} as channel,
-        {{ dbt.any_value('event_date') }} as event_date,
+        event,
+        channel,
+        event_date,
         {{ dbt.any_value('created_at') }} as created_at
     from typed
     group by
         client_id,
-        {{ hash64('message_id, event, created_at_text') }}
+        {{ hash64('message_id, event, created_at_text') }},
+        bulk_campaign_id,
+        event,
+        channel,
+        event_date
 
 ),
 
