@@ -20,7 +20,9 @@ class SearchBudget:
     seconds: float = 150.0
     max_trials: int = 3
     max_rounds: int = 800
-    early_stopping_rounds: int = 40
+    # rounds without a better validation score before a trial stops: the best round is kept either way, so
+    # this only decides how long a plateau is waited out (each waited round costs as much as a kept one)
+    early_stopping_rounds: int = 20
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ class Task:
     cv_folds: int = 3  # folds of the cross-validation that gives out-of-fold scores
     search: SearchBudget = field(default_factory=SearchBudget)
     out_of_time_search: SearchBudget = field(default_factory=lambda: SearchBudget(seconds=75.0, max_trials=2))
-    knn_max_rows: int = 20_000  # KNN keeps its training rows; more would make it slow to predict
+    # KNN keeps its training rows, and predicting costs rows scored x rows kept: 10,000 keep it a few seconds
+    knn_max_rows: int = 10_000
     linear_max_rows: int = 50_000  # logistic regression gains nothing from more rows, only time
     selection_sizes: tuple[int, ...] = (20, 40, 80)  # smaller feature sets tried against the full set
     selection_tolerance: float = 0.002  # a smaller set is kept when it scores at most this much lower

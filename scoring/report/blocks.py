@@ -93,8 +93,15 @@ def new_figure(width: float, height: float) -> MplFigure:
 def png_uri(figure: MplFigure) -> str:
     """The figure as a base64 PNG data URI; the same figure gives the same bytes (no timestamp)."""
     buffer = io.BytesIO()
+    # zlib level 1: a third less time per figure than the default 6, for files about 5 % larger
     figure.savefig(
-        buffer, format="png", dpi=_DPI, bbox_inches="tight", pad_inches=0.1, metadata={"Software": None}
+        buffer,
+        format="png",
+        dpi=_DPI,
+        bbox_inches="tight",
+        pad_inches=0.1,
+        metadata={"Software": None},
+        pil_kwargs={"compress_level": 1},
     )
     figure.clear()
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
