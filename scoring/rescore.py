@@ -161,6 +161,7 @@ def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: E
         with timed(timings, "write"):
             run_writer.stage_scores(con, batch.scores, first=number == 0)
             run_writer.append_explanations(con, batch.reasons, ids)
+            run_writer.commit_batch(con)
         last = (rows, batch)
     return last, fingerprint.hexdigest()
 

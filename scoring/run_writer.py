@@ -46,6 +46,22 @@ def read_batches(
         cursor.close()
 
 
+def commit_batch(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit what the run has written so far into its copy of the warehouse, checkpoint the copy and go on
+    in a new transaction.
+
+    Until a checkpoint, DuckDB holds the rows a transaction appends, and the primary-key index over them, in
+    memory, and that index cannot spill to disk: with the whole run in one transaction, a rescore's peak
+    memory grew by ~2.8 kB per client scored (1.39 GB at 153k clients, 2.66 GB at 611k). Checkpointed, both
+    are in the file and DuckDB's buffer pool (MEMORY_LIMIT) keeps what it needs. The copy is published
+    (renamed over the warehouse) only after the last commit, so the warehouse still changes whole or not at
+    all, and a failed run removes the copy."""
+    con.execute("commit")
+    con.execute("checkpoint building")
+    stages.reached("score-write:committed")
+    con.execute("begin transaction")
+
+
 def stage_scores(con: duckdb.DuckDBPyConnection, scores: pl.DataFrame, first: bool) -> None:
     """Keep a batch's (client_id, probability, is_out_of_fold) in a temporary table until all are ranked."""
     con.register("batch_scores", scores.to_arrow())
