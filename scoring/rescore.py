@@ -12,6 +12,7 @@ marts a Spark build wrote (read whole from Parquet through Polars, scoring.lake)
 import dataclasses
 import json
 import uuid
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -135,35 +136,41 @@ class _Batching:
 
 
 def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: Explained, ids, timings, con):
-    """Score, explain and write the mart's frames (batches) one by one; returns the last batch (rows and
-    results) and the data fingerprint of all of them."""
-    fingerprint, last = StreamingFingerprint(), None
+    """Score, explain and write the mart's frames (batches) one by one, committing each into the run's copy
+    of the warehouse; returns the last batch (rows and results) and the data fingerprint of all of them."""
+    last = None
     total = -(-batching.n_rows // batching.size)
-    for number, frame in enumerate(tqdm(frames, desc="rescoring", unit="batch", total=total, leave=False)):
-        missing = [c for c in bundle.spec.columns if c not in frame.columns]
-        if missing:
-            raise ValueError(
-                f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts"
-            )
-        rows = scoring_rows(frame, task, bundle.spec)
-        fingerprint.add(rows)
-        with timed(timings, "score_and_explain"):
-            X = rows.features.select(bundle.spec.columns)
-            everyone = np.ones(len(X), dtype=bool)
-            probability, values, names = predict_and_explain(
-                [(bundle.pipeline, everyone)], X, bundle.spec, bundle.calibrator
-            )
-        with timed(timings, "explanations"):
-            batch = batch_rows(
-                rows.keys["client_id"], X, probability, ~everyone, values, names, batching.top_k
-            )
-            explained.add(batch, X)
-        with timed(timings, "write"):
-            run_writer.stage_scores(con, batch.scores, first=number == 0)
-            run_writer.append_explanations(con, batch.reasons, ids)
-            run_writer.commit_batch(con)
-        last = (rows, batch)
-    return last, fingerprint.hexdigest()
+    with closing(StreamingFingerprint()) as fingerprint:  # its spooled files go even when a batch fails
+        for number, frame in enumerate(
+            tqdm(frames, desc="rescoring", unit="batch", total=total, leave=False)
+        ):
+            rows, X, batch = _score_batch(frame, task, bundle, batching.top_k, timings)
+            fingerprint.add(rows)
+            with timed(timings, "explanations"):
+                explained.add(batch, X)
+            with timed(timings, "write"):
+                run_writer.stage_scores(con, batch.scores, first=number == 0)
+                run_writer.append_explanations(con, batch.reasons, ids)
+                run_writer.commit_batch(con)
+            last = (rows, batch)
+        return last, fingerprint.hexdigest()
+
+
+def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: dict) -> tuple:
+    """One batch's rows, model features and results (scores, top reasons, SHAP values)."""
+    missing = [c for c in bundle.spec.columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts")
+    rows = scoring_rows(frame, task, bundle.spec)
+    with timed(timings, "score_and_explain"):
+        X = rows.features.select(bundle.spec.columns)
+        everyone = np.ones(len(X), dtype=bool)
+        probability, values, names = predict_and_explain(
+            [(bundle.pipeline, everyone)], X, bundle.spec, bundle.calibrator
+        )
+    with timed(timings, "explanations"):
+        batch = batch_rows(rows.keys["client_id"], X, probability, ~everyone, values, names, top_k)
+    return rows, X, batch
 
 
 def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, task):
