@@ -97,7 +97,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         frames = (
             [mart]
             if settings.on_spark
-            else run_writer.read_batches(con, task.feature_mart, key, as_of, batch_size)
+            else run_writer.read_batches(con, task.feature_mart, key, as_of, batch_size, bundle.spec.columns)
         )
         last, fingerprint = _score_batches(
             frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con

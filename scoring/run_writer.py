@@ -26,9 +26,15 @@ def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path, limit: str = M
 
 
 def read_batches(
-    con: duckdb.DuckDBPyConnection, feature_mart: str, key: tuple[str, str], as_of: date, batch_rows: int
+    con: duckdb.DuckDBPyConnection,
+    feature_mart: str,
+    key: tuple[str, str],
+    as_of: date,
+    batch_rows: int,
+    columns: tuple[str, ...],
 ) -> Iterator[pl.DataFrame]:
-    """The feature mart's rows at the scoring date in frames of `batch_rows` rows, read from the warehouse
+    """The feature mart's rows at the scoring date in frames of at most `batch_rows` rows, with the key and
+    those of `columns` the mart has (a wide mart has many more than a model uses), read from the warehouse
     being replaced (attached as `previous`) through a cursor of its own.
 
     The rows come in the table's stored order (DuckDB preserves insertion order), the same for the same
@@ -37,7 +43,10 @@ def read_batches(
     date_column = key[1]
     cursor = con.cursor()
     try:
-        query = f"select * from previous.{feature_mart} where {date_column} = ?"
+        present = set(cursor.sql(f"select * from previous.{feature_mart} limit 0").columns)
+        wanted = [c for c in dict.fromkeys((*key, *columns)) if c in present]
+        selected = ", ".join('"' + c.replace('"', '""') + '"' for c in wanted)
+        query = f"select {selected} from previous.{feature_mart} where {date_column} = ?"
         reader = cursor.sql(query, params=[as_of]).to_arrow_reader(batch_rows)
         for record_batch in reader:
             if record_batch.num_rows:

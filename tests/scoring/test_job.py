@@ -7,6 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -284,3 +285,13 @@ def test_a_rescore_failing_after_committed_batches_leaves_the_warehouse_as_it_wa
     # two batches were committed into the run's copy; the warehouse itself was never written
     assert hashlib.sha256(settings.warehouse.read_bytes()).hexdigest() == before
     assert not building_path(settings.warehouse).parent.exists()
+
+
+def test_rescoring_a_mart_without_one_of_the_models_features_says_to_rebuild_the_marts(job_runs, tmp_path):
+    settings = replace(job_runs.settings, warehouse=tmp_path / "wh.duckdb", reports_dir=tmp_path / "reports")
+    shutil.copyfile(job_runs.settings.warehouse, settings.warehouse)
+    feature = job_runs.first.features[0]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(f'alter table marts.client_features drop column "{feature}"')
+    with pytest.raises(ValueError, match=rf"lacks the model's features \['{feature}'\]: rebuild the marts"):
+        rescore(settings, job_runs.first.model_run_id, top_k=3, batch_size=7)
