@@ -103,7 +103,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
             frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con
         )
         with timed(timings, "write"):
-            n_scored, _ = run_writer.write_ranked_scores(con, ids, as_of, datetime.now())
+            n_scored, _ = run_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
         result, sections, segments = _finish(result, explained, n_scored, fingerprint, last, profit, task)
         with timed(timings, "write"):
             warehouse.append(con, "model_runs", model_run_frame(result))

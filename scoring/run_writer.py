@@ -82,10 +82,11 @@ def stage_scores(con: duckdb.DuckDBPyConnection, scores: pl.DataFrame, first: bo
 
 
 def write_ranked_scores(
-    con: duckdb.DuckDBPyConnection, ids: dict[str, str], as_of: date, scored_at: datetime
+    con: duckdb.DuckDBPyConnection, ids: dict[str, str], as_of: date, scored_at: datetime, batch_rows: int
 ) -> tuple[int, int]:
     """Rank the staged scores (1 = most likely, ties by client_id; deciles 1 = top) into scoring.scores,
-    as results.score_frame does; returns the clients scored and those scored out of fold."""
+    as results.score_frame does, `batch_rows` ranks at a time, each committed (commit_batch) so the
+    primary-key index over them is checkpointed too; returns the clients scored and those out of fold."""
     repeated = con.execute(
         "select client_id from run_scores group by client_id having count(*) > 1 limit 1"
     ).fetchall()
@@ -95,21 +96,27 @@ def write_ranked_scores(
         "select count(*), count(*) filter (where is_out_of_fold) from run_scores"
     ).fetchall()[0]
     con.execute(
-        """
-        insert into scoring.scores by name
-        select
-            client_id, cast(? as date) as as_of_date, probability,
-            cast(rank as integer) as rank, cast((rank - 1) * 10 // ? + 1 as integer) as decile,
-            is_out_of_fold, cast(? as varchar) as task, cast(? as varchar) as model_run_id,
-            cast(? as timestamp) as scored_at
-        from (
-            select *, row_number() over (order by probability desc, client_id) as rank from run_scores
-        )
-        order by rank
-        """,
-        [as_of, n_rows, ids["task"], ids["model_run_id"], scored_at],
+        "create or replace temp table ranked_scores as select *, "
+        "row_number() over (order by probability desc, client_id) as rank from run_scores"
     )
+    for first in range(1, n_rows + 1, batch_rows):
+        con.execute(
+            """
+            insert into scoring.scores by name
+            select
+                client_id, cast(? as date) as as_of_date, probability,
+                cast(rank as integer) as rank, cast((rank - 1) * 10 // ? + 1 as integer) as decile,
+                is_out_of_fold, cast(? as varchar) as task, cast(? as varchar) as model_run_id,
+                cast(? as timestamp) as scored_at
+            from ranked_scores
+            where rank >= ? and rank < ?
+            order by rank
+            """,
+            [as_of, n_rows, ids["task"], ids["model_run_id"], scored_at, first, first + batch_rows],
+        )
+        commit_batch(con)
     con.execute("drop table run_scores")
+    con.execute("drop table ranked_scores")
     stages.reached("score-write:scores")
     return n_rows, n_out_of_fold
 
