@@ -198,6 +198,12 @@ class _ColumnStream:
         self.hash.update(np.packbits(self.pending).tobytes())
         return self.hash.digest()
 
+    def close(self) -> None:
+        """Remove the spooled segments (digest() has when it ran; a run that fails before it has not)."""
+        for spooled in (self.text, self.nulls):
+            if spooled is not None:
+                spooled.close()
+
 
 class StreamingFingerprint:
     """fingerprint() of unlabelled rows that arrive in batches (keys and features, in a fixed order):
@@ -218,3 +224,7 @@ class StreamingFingerprint:
         for stream in self.columns:
             digest.update(stream.digest())
         return digest.hexdigest()
+
+    def close(self) -> None:
+        for stream in self.columns:
+            stream.close()

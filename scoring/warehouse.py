@@ -227,10 +227,11 @@ def _require_relation(con: duckdb.DuckDBPyConnection, relation: str, warehouse: 
 
 @contextmanager
 def run_transaction(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a copy of the warehouse (attached as `building`; the warehouse as `previous`), in one
+    """A connection to a copy of the warehouse (attached as `building`; the warehouse as `previous`), in a
     transaction with the scoring.* tables created: on leaving, the run is committed and the copy replaces
     the warehouse (scoring.atomic); on an error it is rolled back and the copy removed. A failure or a kill
-    at any point leaves the warehouse as it was."""
+    at any point leaves the warehouse as it was. What makes the run atomic is the rename, not the
+    transaction, so a long run may commit into its copy along the way (run_writer.commit_batch)."""
     with atomic.previous(warehouse) as con:
         atomic.attach_building(con, Path(warehouse), copy=True)
         stages.reached("score-write", "writing the run to a copy of the warehouse")

@@ -2,7 +2,7 @@
 pandas peer; writes a markdown report (and its numbers as JSON beside it).
 
 Usage: python -m scoring.bench [--scales 0.1,1] [--out data/reports/bench.md] [--work DIR] [--seed 42]
-                               [--stages generate,floor,build,build-one,models,pandas,score] [--merge]
+                               [--stages generate,floor,build,build-one,models,pandas,score,rescore] [--merge]
 """
 
 from __future__ import annotations

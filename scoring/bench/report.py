@@ -31,6 +31,9 @@ BUILD_PEAK_MB_MAX = 2048.0
 MODELS_TIMES_FLOOR_MAX = 5.0
 # Issue 7: build-features plus score at scale 1 on 2 cores.
 BUILD_AND_SCORE_SECONDS_MAX = 120.0
+# Issue 7: rescoring streams the mart, so its peak memory at a larger scale stays within this factor of its
+# peak at scale 1 (from scale 1, about 61k clients, every batch is full).
+RESCORE_FLAT_TOLERANCE = 1.2
 # Growth between two scales counts as linear when seconds per unit of scale rise by at most this factor.
 LINEAR_TOLERANCE = 1.10
 GROWTH_STAGES = (BUILD, BUILD_ONE, MODELS, PANDAS, FLOOR, BUILD_PARQUET, SCORE)
@@ -186,7 +189,22 @@ def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> li
          grows_linearly(per_unit_of_scale(measurements, BUILD))),
         (f"{at} build-features + score ≤ {BUILD_AND_SCORE_SECONDS_MAX:g} s (issue 7)",
          _at_most(build_and_score, BUILD_AND_SCORE_SECONDS_MAX)),
+        (f"larger scales: rescore peak ≤ {RESCORE_FLAT_TOLERANCE:g} × its peak at {_scale(scale)} (issue 7)",
+         rescore_memory_is_flat(measurements, scale)),
     ]  # fmt: skip
+
+
+def rescore_memory_is_flat(
+    measurements: Sequence[Measurement], scale: float = 1.0, tolerance: float = RESCORE_FLAT_TOLERANCE
+) -> bool | None:
+    """True when the rescore's peak memory at every scale above `scale` is at most `tolerance` times its
+    peak at `scale`; None without a measurement at `scale` and one above it."""
+    base = lookup(measurements, RESCORE, scale)
+    above = [m.peak_mb for m in measurements if m.stage == RESCORE and m.scale > scale]
+    above = [peak for peak in above if not math.isnan(peak)]
+    if base is None or math.isnan(base.peak_mb) or not above:
+        return None
+    return max(above) <= base.peak_mb * tolerance
 
 
 def format_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> str:

@@ -17,6 +17,7 @@ from scoring.bench.report import (
     per_unit_of_scale,
     ratio_to_floor,
     render,
+    rescore_memory_is_flat,
     target_checks,
 )
 from scoring.bench.stages import (
@@ -102,12 +103,23 @@ def test_growth_lines_give_seconds_per_unit_and_the_verdict():
 
 
 def test_targets_pass_fail_or_are_not_measured():
-    scored = [Measurement(SCORE, 1.0, 80, 2000)]
+    scored = [Measurement(SCORE, 1.0, 80, 2000), Measurement(RESCORE, 1.0, 20, 800)]
+    scored += [Measurement(RESCORE, 3.0, 60, 900)]
     good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2) + scored))
     assert all(good.values()), good
     slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
     assert not any(slow[name] for name in list(slow)[:4])
     assert set(dict(target_checks([Measurement(GENERATE, 1.0, 20, 900)])).values()) == {None}
+
+
+def test_rescore_memory_is_flat_when_no_larger_scale_peaks_above_the_tolerance():
+    def rescored(*peaks):
+        return [Measurement(RESCORE, scale, 10, peak) for scale, peak in peaks]
+
+    assert rescore_memory_is_flat(rescored((0.1, 300), (1.0, 800), (3.0, 950), (10.0, 900)))
+    assert rescore_memory_is_flat(rescored((1.0, 800), (3.0, 1200))) is False
+    assert rescore_memory_is_flat(rescored((1.0, 800), (3.0, math.nan))) is None
+    assert rescore_memory_is_flat(rescored((0.1, 300), (3.0, 900))) is None
 
 
 def test_report_has_the_context_and_every_section():

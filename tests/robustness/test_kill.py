@@ -22,9 +22,9 @@ BUILD_STAGES = (
     "publish:renamed",
 )
 OTHER_AS_OF = "2023-11-18"
-# A rescore writes exactly like a training run (scoring.publish.finish_run -> warehouse.write_run).
-# The copy made and nothing written, mid-transaction, committed but not yet renamed.
-WRITE_STAGES = ("score-write", "score-write:scores", "score-publish")
+# A rescore writes its copy of the warehouse batch by batch (scoring.run_writer): the copy made and nothing
+# written, a batch committed and checkpointed into the copy, the scores ranked, committed but not renamed.
+WRITE_STAGES = ("score-write", "score-write:committed", "score-write:scores", "score-publish")
 
 
 def _runs(warehouse) -> list[tuple[str, int, int]]:

@@ -1,17 +1,20 @@
 """The scoring job end to end on small generated marts: tables, keys, out-of-fold flags, reproducibility."""
 
+import hashlib
 import shutil
 import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
 from scoring import rescore as rescore_module
 from scoring.artifacts import load_model, load_run_result
+from scoring.atomic import building_path
 from scoring.candidates import input_features
 from scoring.job import train_and_score
 from scoring.rescore import rescore
@@ -259,3 +262,36 @@ def test_batched_rescoring_writes_the_same_bytes_as_one_batch(job_runs, tmp_path
     assert whole.counts() == batched.counts() == (900, 0)
     for field in ("values", "data", "client_ids"):
         assert getattr(whole.shap_sample, field).tobytes() == getattr(batched.shap_sample, field).tobytes()
+
+
+def test_a_rescore_failing_after_committed_batches_leaves_the_warehouse_as_it_was(
+    job_runs, tmp_path, monkeypatch
+):
+    settings = replace(job_runs.settings, warehouse=tmp_path / "wh.duckdb", reports_dir=tmp_path / "reports")
+    shutil.copyfile(job_runs.settings.warehouse, settings.warehouse)
+    before = hashlib.sha256(settings.warehouse.read_bytes()).hexdigest()
+    scored_rows = []
+    real = rescore_module.predict_and_explain
+
+    def failing_at_the_third_batch(groups, X, *args):
+        scored_rows.append(len(X))
+        if len(scored_rows) == 3:
+            raise RuntimeError("stopped at the third batch")
+        return real(groups, X, *args)
+
+    monkeypatch.setattr(rescore_module, "predict_and_explain", failing_at_the_third_batch)
+    with pytest.raises(RuntimeError, match="third batch"):
+        rescore(settings, job_runs.first.model_run_id, top_k=3, batch_size=7)
+    # two batches were committed into the run's copy; the warehouse itself was never written
+    assert hashlib.sha256(settings.warehouse.read_bytes()).hexdigest() == before
+    assert not building_path(settings.warehouse).parent.exists()
+
+
+def test_rescoring_a_mart_without_one_of_the_models_features_says_to_rebuild_the_marts(job_runs, tmp_path):
+    settings = replace(job_runs.settings, warehouse=tmp_path / "wh.duckdb", reports_dir=tmp_path / "reports")
+    shutil.copyfile(job_runs.settings.warehouse, settings.warehouse)
+    feature = job_runs.first.features[0]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(f'alter table marts.client_features drop column "{feature}"')
+    with pytest.raises(ValueError, match=rf"lacks the model's features \['{feature}'\]: rebuild the marts"):
+        rescore(settings, job_runs.first.model_run_id, top_k=3, batch_size=7)
