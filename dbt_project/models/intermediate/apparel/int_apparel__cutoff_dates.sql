@@ -9,6 +9,7 @@
 {%- else -%}
 {%- set provided_target_cutoff = 'last_data_date' -%}
 {%- endif %}
+{{ config(**latest_cutoff_incremental_config()) }}
 
 with
 
@@ -45,7 +46,8 @@ cutoffs as (
         as_of_date,
         last_data_date
     from latest_cutoff
-    {%- for index in range(1, past_cutoff_count + 1) %}
+    {#- a refresh moves the latest cutoff only (macros/latest_cutoff.sql) #}
+    {%- for index in range(1, past_cutoff_count + 1 if not is_incremental() else 1) %}
 
     union all
 

@@ -8,17 +8,21 @@
     'apparel_features_categories',
 ] %}
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 {%- for family in families %}
@@ -26,6 +30,7 @@ cutoff_dates as (
 {{ family }} as (
 
     select * from {{ ref(family) }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 {%- endfor %}
