@@ -8,21 +8,21 @@
     'apparel_features_categories',
 ] %}
 
-{{ config(**latest_cutoff_incremental_config()) }}
+-- On DuckDB a view: the families are tables already, so a view saves writing every column twice,
+-- in a build and in a refresh, and is never stale. On Spark a table: the scoring job reads its Parquet files.
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
-    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
-    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 {%- for family in families %}
@@ -30,7 +30,6 @@ cutoff_dates as (
 {{ family }} as (
 
     select * from {{ ref(family) }}
-    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 {%- endfor %}
