@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -197,6 +198,9 @@ def _release_dbt_resources() -> None:
 
 
 MEMORY_PER_RAW_BYTE = 0.85  # DuckDB's working memory, as a share of the raw inputs' size, before it spills
+# The limit is rounded up to this step: a day of new files does not change it, and so does not change dbt's
+# profile, which would make dbt parse the whole project again (see run_dbt).
+MEMORY_STEP_MB = 256
 MEMORY_FLOOR_MB = 1200  # small inputs: enough for dbt's joins without spilling
 MEMORY_CEILING_SHARE = 0.6  # never more than this share of the machine's memory
 
@@ -216,7 +220,10 @@ def memory_limit(tasks: Mapping[str, Mapping[str, RawFile]]) -> str:
     )
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
     wanted = max(MEMORY_FLOOR_MB, MEMORY_PER_RAW_BYTE * raw_bytes / 2**20)
-    return f"{int(min(wanted, MEMORY_CEILING_SHARE * total_mb))}MB"
+    stepped = (
+        MEMORY_FLOOR_MB if wanted <= MEMORY_FLOOR_MB else math.ceil(wanted / MEMORY_STEP_MB) * MEMORY_STEP_MB
+    )
+    return f"{int(min(stepped, MEMORY_CEILING_SHARE * total_mb))}MB"
 
 
 def require_tasks(data_dir: Path) -> dict[str, dict[str, RawFile]]:
@@ -234,15 +241,22 @@ def _mark_finished_nodes(event) -> None:
         stages.reached(f"dbt:{event.data.node_info.node_name}")
 
 
+RUN_VARS = "SCORING_RUN_VARS"  # read by the dbt macro run_var (dbt_project/macros/run_var.sql)
+
+
 def run_dbt(
     settings: Settings,
     args: list[str],
     tasks: Mapping[str, Mapping[str, RawFile]] | None = None,
     extra_vars: Mapping[str, object] | None = None,
+    run_vars: Mapping[str, object] | None = None,
 ):
     """Run one dbt command in-process against the project, warehouse and raw files of `settings`.
 
-    `extra_vars` override the project's vars (e.g. training_cutoff_count) for this command only.
+    `extra_vars` override the project's vars (e.g. training_cutoff_count) for this command only, as --vars.
+    What changes every run (the raw files found, the cutoff, and `run_vars`: a refresh's dates and files)
+    goes in the environment instead (SCORING_RUN_VARS, read by the macro run_var at execution), so that
+    dbt's parse of the project does not depend on it and is reused from run to run (partial parsing).
 
     Returns dbt's result; raises FeatureBuildError when dbt could not run at all.
     """
@@ -261,10 +275,11 @@ def run_dbt(
         "--project-dir", str(project_dir),
         "--profiles-dir", str(project_dir),
         "--target", settings.target,
-        "--vars", json.dumps({**dbt_vars(tasks, settings.as_of), **(extra_vars or {})}),
+        *(["--vars", json.dumps(dict(extra_vars))] if extra_vars else []),
     ]  # fmt: skip
     limits = {} if os.environ.get("DUCKDB_MEMORY_LIMIT") else {"DUCKDB_MEMORY_LIMIT": memory_limit(tasks)}
     paths = {
+        RUN_VARS: json.dumps({**dbt_vars(tasks, settings.as_of), **(run_vars or {})}),
         "WAREHOUSE": str(warehouse_file),
         "SPARK_WAREHOUSE": str(Path(settings.spark_warehouse).resolve()),
         "DATA_DIR": str(data_dir.resolve()),

@@ -43,7 +43,7 @@ changed_campaigns as (
 
     select distinct message_days.bulk_campaign_id
     from message_days
-    where message_days.event_date > cast('{{ var("replaced_as_of_date") }}' as date)
+    where message_days.event_date > cast('{{ run_var('replaced_as_of_date') }}' as date)
 
 ),
 {%- endif %}

@@ -84,8 +84,8 @@ aggregated as (
 
 ),
 {%- else -%}
-{%- set previous_date = "cast('" ~ var('replaced_as_of_date') ~ "' as date)" -%}
-{%- set latest_date = "cast('" ~ var('as_of_date') ~ "' as date)" -%}
+{%- set previous_date = "cast('" ~ run_var('replaced_as_of_date') ~ "' as date)" -%}
+{%- set latest_date = "cast('" ~ run_var('as_of_date') ~ "' as date)" -%}
 {%- set shifts = [0, maturity, maturity + recent] + offsets -%}
 previous_cutoff as (
 

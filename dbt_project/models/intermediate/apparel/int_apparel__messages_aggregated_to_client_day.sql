@@ -13,7 +13,7 @@ with
 {% if is_incremental() -%}
 source as (
 
-    select * from {{ read_raw_source('apparel', 'messages', files=var('refresh_message_files')) }}
+    select * from {{ read_raw_source('apparel', 'messages', files=run_var('refresh_message_files')) }}
 
 ),
 
