@@ -10,7 +10,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import math
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -198,9 +197,6 @@ def _release_dbt_resources() -> None:
 
 
 MEMORY_PER_RAW_BYTE = 0.85  # DuckDB's working memory, as a share of the raw inputs' size, before it spills
-# The limit is rounded up to this step: a day of new files does not change it, and so does not change dbt's
-# profile, which would make dbt parse the whole project again (see run_dbt).
-MEMORY_STEP_MB = 256
 MEMORY_FLOOR_MB = 1200  # small inputs: enough for dbt's joins without spilling
 MEMORY_CEILING_SHARE = 0.6  # never more than this share of the machine's memory
 
@@ -211,19 +207,13 @@ def memory_limit(tasks: Mapping[str, Mapping[str, RawFile]]) -> str:
     A fixed limit sized for the real data (scale 1, ~1.5 GB of CSV, peak under 2 GB) makes larger inputs
     spill to disk and the build time grow faster than the data; this keeps the growth linear while the
     machine has memory, and spills only beyond MEMORY_CEILING_SHARE of it. DUCKDB_MEMORY_LIMIT overrides it.
+    Day folders (RawFile.days) do not count: a day is small beside the history, and a limit that moved with
+    every day would change dbt's profile, which makes dbt parse the whole project again (see run_dbt).
     """
-    raw_bytes = sum(
-        file.path.stat().st_size
-        for files in tasks.values()
-        for raw in files.values()
-        for file in (raw, *raw.days)
-    )
+    raw_bytes = sum(raw.path.stat().st_size for files in tasks.values() for raw in files.values())
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
     wanted = max(MEMORY_FLOOR_MB, MEMORY_PER_RAW_BYTE * raw_bytes / 2**20)
-    stepped = (
-        MEMORY_FLOOR_MB if wanted <= MEMORY_FLOOR_MB else math.ceil(wanted / MEMORY_STEP_MB) * MEMORY_STEP_MB
-    )
-    return f"{int(min(stepped, MEMORY_CEILING_SHARE * total_mb))}MB"
+    return f"{int(min(wanted, MEMORY_CEILING_SHARE * total_mb))}MB"
 
 
 def require_tasks(data_dir: Path) -> dict[str, dict[str, RawFile]]:

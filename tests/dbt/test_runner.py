@@ -1,7 +1,6 @@
 """The runner finds each task's files in any accepted format and hands them to dbt."""
 
 import gzip
-import math
 import os
 import shutil
 from pathlib import Path
@@ -80,7 +79,7 @@ def test_parquet_and_gzipped_csv_build_the_same_marts_as_csv(apparel_tiny, tiny_
 
 
 def test_duckdb_memory_limit_follows_the_raw_files_between_a_floor_and_a_ceiling(tmp_path):
-    from scoring.features import MEMORY_CEILING_SHARE, MEMORY_FLOOR_MB, MEMORY_STEP_MB, RawFile, memory_limit
+    from scoring.features import MEMORY_CEILING_SHARE, MEMORY_FLOOR_MB, RawFile, memory_limit
 
     def limit_for(size: int) -> int:
         path = tmp_path / f"raw_{size}.csv"
@@ -90,6 +89,11 @@ def test_duckdb_memory_limit_follows_the_raw_files_between_a_floor_and_a_ceiling
 
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
     assert limit_for(10**6) == MEMORY_FLOOR_MB
-    assert limit_for(4 * 2**30) == math.ceil(0.85 * 4 * 2**10 / MEMORY_STEP_MB) * MEMORY_STEP_MB
-    assert limit_for(4 * 2**30 + 20 * 2**20) == limit_for(4 * 2**30)  # a day more: same profile for dbt
+    base, day = tmp_path / "base.csv", tmp_path / "day.csv"
+    with base.open("wb") as f:
+        f.truncate(2 * 2**30)
+    day.write_bytes(b"x" * 10**7)
+    with_day = {"apparel": {"m": RawFile("m", base, "csv", days=(RawFile("m", day, "csv"),))}}
+    assert memory_limit(with_day) == memory_limit({"apparel": {"m": RawFile("m", base, "csv")}})
+    assert limit_for(4 * 2**30) == int(0.85 * 4 * 2**10)
     assert limit_for(int(total_mb * 2**20)) == int(MEMORY_CEILING_SHARE * total_mb)
