@@ -12,6 +12,7 @@ from scoring.bench.measure import Measurement
 from scoring.bench.report import (
     format_comparison,
     format_growth,
+    format_refresh,
     format_table,
     grows_linearly,
     per_unit_of_scale,
@@ -27,6 +28,7 @@ from scoring.bench.stages import (
     GENERATE,
     MODELS,
     PANDAS,
+    REFRESH,
     RESCORE,
     SCORE,
     ScaleRun,
@@ -102,12 +104,22 @@ def test_growth_lines_give_seconds_per_unit_and_the_verdict():
 
 
 def test_targets_pass_fail_or_are_not_measured():
-    scored = [Measurement(SCORE, 1.0, 80, 2000)]
+    scored = [Measurement(SCORE, 1.0, 80, 2000), Measurement(REFRESH, 1.0, 5, 800)]
     good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2) + scored))
     assert all(good.values()), good
     slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
     assert not any(slow[name] for name in list(slow)[:4])
     assert set(dict(target_checks([Measurement(GENERATE, 1.0, 20, 900)])).values()) == {None}
+
+
+def test_refresh_is_reported_beside_the_full_build_with_its_share_of_wall_and_cpu_time():
+    build = Measurement(BUILD, 1.0, 40, 1500, cpu_seconds=60)
+    refresh = Measurement(REFRESH, 1.0, 6, 900, cpu_seconds=9)
+    table = format_refresh([build, refresh]).splitlines()
+    assert table[-1] == "| 1 | 40.0 (60.0) | 1,500 | 6.0 (9.0) | 900 | 0.15 | 0.15 |"
+    slow = dict(target_checks([build, Measurement(REFRESH, 1.0, 10, 900)]))
+    assert slow["scale 1: refresh of one more day ≤ 20% of a full build, wall time (issue 7)"] is False
+    assert "## Incremental refresh" in render([build, refresh])
 
 
 def test_report_has_the_context_and_every_section():
