@@ -1,16 +1,18 @@
 -- One row per (client_id, as_of_date, event, channel): the client's message events at each cutoff, counted
 -- over every window before it and over its lifetime, with the first and last event dates and, for sends, the
 -- campaign rates of the matured sends. The three message feature families read it.
--- A full build sums the window segments. A refresh (scoring refresh) carries the latest cutoff forward instead
--- of reading the history: each window's count at the new cutoff is its count at the replaced cutoff, plus the
--- days that entered the window, minus the days that left it, so it reads only those few days of
--- int_apparel__messages_aggregated_to_client_day. Counts and decimal sums make the carry exact.
+-- A full build sums the window segments. A refresh (scoring refresh) carries the latest cutoff forward
+-- instead of reading the history: each window's count at the new cutoff is its count at the replaced
+-- cutoff, plus the days that entered the window, minus the days that left it, so it reads only those few
+-- days of int_apparel__messages_aggregated_to_client_day. Counts and decimal sums make the carry exact.
 -- depends_on: {{ ref('int_apparel__messages_aggregated_to_client_day') }}
 -- depends_on: {{ ref('int_apparel__campaign_rates_over_first_days') }}
 {%- set offsets = window_offsets_days() -%}
 {%- set maturity = var('campaign_rate_maturity_days') | int -%}
 {%- set recent = var('campaign_recent_window_days') | int -%}
 {%- set rated = ['count_rated_sends', 'count_base_rated_sends'] -%}
+{%- set matured_start = window_start_column(maturity) -%}
+{%- set recent_start = window_start_column(maturity + recent) -%}
 {%- for prefix in ['', 'base_'] -%}
 {%- for rate in ['open', 'click', 'purchase'] -%}
 {%- do rated.append('sum_campaign_' ~ prefix ~ rate ~ '_rate') -%}
@@ -57,7 +59,7 @@ aggregated as (
         {%- for measure in rated %}
         sum(
             case
-                when message_segments.segment_start_date < cutoff_dates.{{ window_start_column(maturity) }}
+                when message_segments.segment_start_date < cutoff_dates.{{ matured_start }}
                     then coalesce(message_segments.{{ measure }}, 0)
                 else 0
             end
@@ -65,14 +67,13 @@ aggregated as (
         sum(
             case
                 when
-                    message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(maturity + recent) }}
-                    and message_segments.segment_start_date < cutoff_dates.{{ window_start_column(maturity) }}
+                    message_segments.segment_start_date >= cutoff_dates.{{ recent_start }}
+                    and message_segments.segment_start_date < cutoff_dates.{{ matured_start }}
                     then coalesce(message_segments.{{ measure }}, 0)
                 else 0
             end
         ) as {{ measure }}_matured_{{ recent }}d
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
+        {%- if not loop.last %},{% endif %}{% endfor %}
     from message_segments
     inner join cutoff_dates
         on message_segments.segment_start_date <= cutoff_dates.as_of_date

@@ -64,18 +64,36 @@ final as (
         cast(sum(messages_in_calendar.count_events) as integer) as count_events,
         cast(min(messages_in_calendar.event_date) as date) as first_event_date,
         cast(max(messages_in_calendar.event_date) as date) as last_event_date,
-        {%- for prefix, rate_prefix in [('', ''), ('base_', 'base_')] %}
         cast(
-            sum(case when campaign_rates.{{ rate_prefix }}open_rate is not null then messages_in_calendar.count_events else 0 end)
-            as integer
-        ) as count_{{ prefix }}rated_sends,
-        {%- for rate in ['open', 'click', 'purchase'] %}
+            sum(
+                case
+                    when campaign_rates.open_rate is not null
+                        then messages_in_calendar.count_events
+                    else 0
+                end
+            ) as integer
+        ) as count_rated_sends,
+        cast(sum(campaign_rates.open_rate * messages_in_calendar.count_events) as decimal(38, 12))
+            as sum_campaign_open_rate,
+        cast(sum(campaign_rates.click_rate * messages_in_calendar.count_events) as decimal(38, 12))
+            as sum_campaign_click_rate,
+        cast(sum(campaign_rates.purchase_rate * messages_in_calendar.count_events) as decimal(38, 12))
+            as sum_campaign_purchase_rate,
         cast(
-            sum(campaign_rates.{{ rate_prefix }}{{ rate }}_rate * messages_in_calendar.count_events) as decimal(38, 12)
-        ) as sum_campaign_{{ prefix }}{{ rate }}_rate
-        {%- if not (loop.last and prefix == 'base_') %},{% endif %}
-        {%- endfor %}
-        {%- endfor %}
+            sum(
+                case
+                    when campaign_rates.base_open_rate is not null
+                        then messages_in_calendar.count_events
+                    else 0
+                end
+            ) as integer
+        ) as count_base_rated_sends,
+        cast(sum(campaign_rates.base_open_rate * messages_in_calendar.count_events) as decimal(38, 12))
+            as sum_campaign_base_open_rate,
+        cast(sum(campaign_rates.base_click_rate * messages_in_calendar.count_events) as decimal(38, 12))
+            as sum_campaign_base_click_rate,
+        cast(sum(campaign_rates.base_purchase_rate * messages_in_calendar.count_events) as decimal(38, 12))
+            as sum_campaign_base_purchase_rate
     from messages_in_calendar
     left join campaign_rates
         on messages_in_calendar.bulk_campaign_id = campaign_rates.bulk_campaign_id
