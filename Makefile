@@ -23,7 +23,7 @@ export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data profile parquet build-features score docs test lint bench clean
+.PHONY: help setup data profile parquet build-features refresh-features score docs test lint bench clean
 
 help: ## List the targets with what they do.
 	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
@@ -50,6 +50,9 @@ parquet: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Convert the raw
 
 build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Check the raw files, then build and test the feature marts with dbt (TARGET=duckdb or spark) for every task with files under DATA_DIR.
 	$(SCORING) build-features
+
+refresh-features: setup ## After a build: apply the new day folders (DATA_DIR/apparel/days/YYYY-MM-DD/) and move the latest cutoff to the newest day; DuckDB only.
+	$(SCORING) refresh
 
 score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
 	$(SCORING) score

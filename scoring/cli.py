@@ -171,6 +171,26 @@ def build_features_cmd() -> None:
         raise click.ClickException(str(error)) from error
 
 
+@main.command("refresh")
+def refresh_cmd() -> None:
+    """Apply the new days of apparel events (DATA_DIR/apparel/days/YYYY-MM-DD/) to the built warehouse: the
+    latest cutoff moves to the newest day (or AS_OF) and the marts get its features, at a fraction of a full
+    build's cost. Late rows (dated on or before the latest cutoff) are refused: build-features takes them."""
+    from scoring.atomic import WarehouseBusy
+    from scoring.features import FeatureBuildError
+    from scoring.refresh import NothingToRefresh, refresh_features
+
+    try:
+        done = refresh_features(Settings.from_env())
+    except NothingToRefresh as error:
+        click.echo(str(error))
+        return
+    except (FeatureBuildError, WarehouseBusy) as error:
+        raise click.ClickException(str(error)) from error
+    days = ", ".join(map(str, done.days))
+    click.echo(f"refreshed: latest cutoff {done.replaced_cutoff} -> {done.latest_cutoff} (days {days})")
+
+
 @main.command("score")
 @click.option(
     "--task",

@@ -49,13 +49,43 @@ TASKS: Mapping[str, TaskFiles] = {
 }
 
 
+# Later days of a file, each as a file of its own: <task dir>/days/YYYY-MM-DD/<stem>.<format>. A build reads
+# them after the file; `scoring refresh` applies the days after the latest cutoff (scoring/refresh.py).
+DAYS_DIR = "days"
+DAILY_STEMS = frozenset({"apparel-messages", "apparel-purchases"})  # the files that grow by the day
+
+
 @dataclass(frozen=True)
 class RawFile:
-    """One raw input file found on disk."""
+    """One raw input file found on disk, with the files of its later days (oldest first), if any."""
 
     stem: str
     path: Path
     format: str
+    days: tuple[RawFile, ...] = ()
+    day: date | None = None  # for the file of one day: that day
+
+
+def find_day_files(task_dir: Path, stem: str) -> tuple[RawFile, ...]:
+    """The files of `stem` in the day folders of `task_dir` (days/YYYY-MM-DD/), oldest day first.
+
+    Raises FeatureBuildError for a folder under days/ that is not named as a date.
+    """
+    root = task_dir / DAYS_DIR
+    if stem not in DAILY_STEMS or not root.is_dir():
+        return ()
+    found = []
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()):
+        try:
+            day = date.fromisoformat(folder.name)
+        except ValueError:
+            raise FeatureBuildError(
+                f"{folder}: a day folder must be named as its day, YYYY-MM-DD (e.g. {root}/2024-02-17)"
+            ) from None
+        raw = find_raw_file(folder, stem)
+        if raw is not None:
+            found.append(dataclasses.replace(raw, day=day))
+    return tuple(found)
 
 
 class FeatureBuildError(RuntimeError):
@@ -85,7 +115,7 @@ def discover_tasks(data_dir: Path) -> dict[str, dict[str, RawFile]]:
     for task, files in TASKS.items():
         task_dir = data_dir / task
         found = {
-            stem: raw
+            stem: dataclasses.replace(raw, days=find_day_files(task_dir, stem))
             for stem in files.required + files.optional
             if (raw := find_raw_file(task_dir, stem)) is not None
         }
@@ -106,13 +136,20 @@ def dbt_vars(tasks: Mapping[str, Mapping[str, RawFile]], as_of: date | str | Non
     """The `--vars` of a build: the raw files found and, when given, the cutoff date."""
     variables: dict = {
         "raw_files": {
-            task: {stem: {"path": raw.path.as_posix(), "format": raw.format} for stem, raw in files.items()}
-            for task, files in tasks.items()
+            task: {stem: raw_file_var(raw) for stem, raw in files.items()} for task, files in tasks.items()
         }
     }
     if as_of:
         variables["as_of_date"] = date.fromisoformat(str(as_of)).isoformat()
     return variables
+
+
+def raw_file_var(raw: RawFile) -> dict:
+    """A raw file as dbt's var raw_files has it: {path, format} and, when it has day files, their list."""
+    entry: dict = {"path": raw.path.as_posix(), "format": raw.format}
+    if raw.days:
+        entry["days"] = [raw_file_var(day) for day in raw.days]
+    return entry
 
 
 @contextlib.contextmanager
@@ -170,6 +207,8 @@ def memory_limit(tasks: Mapping[str, Mapping[str, RawFile]]) -> str:
     A fixed limit sized for the real data (scale 1, ~1.5 GB of CSV, peak under 2 GB) makes larger inputs
     spill to disk and the build time grow faster than the data; this keeps the growth linear while the
     machine has memory, and spills only beyond MEMORY_CEILING_SHARE of it. DUCKDB_MEMORY_LIMIT overrides it.
+    Day folders (RawFile.days) do not count: a day is small beside the history, and a limit that moved with
+    every day would change dbt's profile, which makes dbt parse the whole project again (see run_dbt).
     """
     raw_bytes = sum(raw.path.stat().st_size for files in tasks.values() for raw in files.values())
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
@@ -192,15 +231,22 @@ def _mark_finished_nodes(event) -> None:
         stages.reached(f"dbt:{event.data.node_info.node_name}")
 
 
+RUN_VARS = "SCORING_RUN_VARS"  # read by the dbt macro run_var (dbt_project/macros/run_var.sql)
+
+
 def run_dbt(
     settings: Settings,
     args: list[str],
     tasks: Mapping[str, Mapping[str, RawFile]] | None = None,
     extra_vars: Mapping[str, object] | None = None,
+    run_vars: Mapping[str, object] | None = None,
 ):
     """Run one dbt command in-process against the project, warehouse and raw files of `settings`.
 
-    `extra_vars` override the project's vars (e.g. training_cutoff_count) for this command only.
+    `extra_vars` override the project's vars (e.g. training_cutoff_count) for this command only, as --vars.
+    What changes every run (the raw files found, the cutoff, and `run_vars`: a refresh's dates and files)
+    goes in the environment instead (SCORING_RUN_VARS, read by the macro run_var at execution), so that
+    dbt's parse of the project does not depend on it and is reused from run to run (partial parsing).
 
     Returns dbt's result; raises FeatureBuildError when dbt could not run at all.
     """
@@ -219,10 +265,11 @@ def run_dbt(
         "--project-dir", str(project_dir),
         "--profiles-dir", str(project_dir),
         "--target", settings.target,
-        "--vars", json.dumps({**dbt_vars(tasks, settings.as_of), **(extra_vars or {})}),
+        *(["--vars", json.dumps(dict(extra_vars))] if extra_vars else []),
     ]  # fmt: skip
     limits = {} if os.environ.get("DUCKDB_MEMORY_LIMIT") else {"DUCKDB_MEMORY_LIMIT": memory_limit(tasks)}
     paths = {
+        RUN_VARS: json.dumps({**dbt_vars(tasks, settings.as_of), **(run_vars or {})}),
         "WAREHOUSE": str(warehouse_file),
         "SPARK_WAREHOUSE": str(Path(settings.spark_warehouse).resolve()),
         "DATA_DIR": str(data_dir.resolve()),
@@ -258,7 +305,9 @@ def build_features(
     under the same lock (_build_on_spark).
     """
     tasks = require_tasks(Path(settings.data_dir))
-    args = ["build", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
+    # --full-refresh: every cutoff of the spine, whatever the target holds (Spark's tables outlive a build;
+    # a DuckDB build starts from an empty file anyway). Only `scoring refresh` runs the models incrementally.
+    args = ["build", "--full-refresh", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
     if target_path is not None:
         args += ["--target-path", str(Path(target_path).resolve())]
     published = Path(settings.warehouse).resolve()

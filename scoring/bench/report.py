@@ -20,6 +20,7 @@ from scoring.bench.stages import (
     FLOOR,
     MODELS,
     PANDAS,
+    REFRESH,
     RESCORE,
     SCORE,
     STAGES,
@@ -34,6 +35,8 @@ BUILD_AND_SCORE_SECONDS_MAX = 120.0
 # Issue 7: rescoring streams the mart, so its peak memory at a larger scale stays within this factor of its
 # peak at scale 1 (from scale 1, about 61k clients, every batch is full).
 RESCORE_FLAT_TOLERANCE = 1.2
+# Issue 7: one more day applied by the incremental refresh, as a share of a full build (wall and CPU time).
+REFRESH_SHARE_MAX = 0.20
 # Growth between two scales counts as linear when seconds per unit of scale rise by at most this factor.
 LINEAR_TOLERANCE = 1.10
 GROWTH_STAGES = (BUILD, BUILD_ONE, MODELS, PANDAS, FLOOR, BUILD_PARQUET, SCORE)
@@ -135,6 +138,30 @@ def format_rescore(measurements: Sequence[Measurement]) -> str:
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
+def format_refresh(measurements: Sequence[Measurement]) -> str:
+    """The refresh of one more day beside the full build: wall and CPU seconds, peak MB, and the ratios."""
+    lines = [
+        "| scale | build s (CPU s) | peak MB | refresh s (CPU s) | peak MB | refresh ÷ build: wall | CPU |",
+        "|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for m in sorted((m for m in measurements if m.stage == REFRESH), key=_order):
+        build = lookup(measurements, BUILD, m.scale)
+        cells = [
+            f"{_number(x.seconds)} ({_number(x.cpu_seconds)}) | {_number(x.peak_mb, 0)}" if x else "– | –"
+            for x in (build, m)
+        ]
+        wall = m.seconds / build.seconds if build and build.seconds > 0 else math.nan
+        cpu = (m.cpu_seconds or math.nan) / build.cpu_seconds if build and build.cpu_seconds else math.nan
+        lines.append(f"| {_scale(m.scale)} | {' | '.join(cells)} | {_number(wall, 2)} | {_number(cpu, 2)} |")
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
+def refresh_share(measurements: Sequence[Measurement], scale: float) -> float:
+    """Refresh wall seconds as a share of the full build's at `scale` (NaN when either is missing)."""
+    build, refresh = seconds(measurements, BUILD, scale), seconds(measurements, REFRESH, scale)
+    return refresh / build if build > 0 else math.nan
+
+
 def per_unit_of_scale(measurements: Sequence[Measurement], stage: str) -> list[tuple[float, float]]:
     """(scale, seconds per unit of scale) of a stage, by scale, where it was measured."""
     points = [(m.scale, m.seconds / m.scale) for m in measurements if m.stage == stage and m.scale > 0]
@@ -191,6 +218,8 @@ def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> li
          _at_most(build_and_score, BUILD_AND_SCORE_SECONDS_MAX)),
         (f"larger scales: rescore peak ≤ {RESCORE_FLAT_TOLERANCE:g} × its peak at {_scale(scale)} (issue 7)",
          rescore_memory_is_flat(measurements, scale)),
+        (f"{at} refresh of one more day ≤ {REFRESH_SHARE_MAX:.0%} of a full build, wall time (issue 7)",
+         _at_most(refresh_share(measurements, scale), REFRESH_SHARE_MAX)),
     ]  # fmt: skip
 
 
@@ -223,6 +252,9 @@ def render(measurements: Sequence[Measurement], context: Sequence[str] = ()) -> 
         "## Targets (issues 3 and 7)\n\n" + format_checks(measurements),
     ]
     parquet, rescore = format_parquet(measurements), format_rescore(measurements)
+    refresh = format_refresh(measurements)
+    if refresh:
+        sections.insert(-1, "## Incremental refresh: one more day\n\n" + refresh)
     if parquet:
         sections.insert(4, "## Building from Parquet\n\n" + parquet)
     if rescore:

@@ -29,12 +29,13 @@ CONVERT = "convert CSV to Parquet"
 BUILD_PARQUET = "build-features from Parquet"
 SCORE = "score"
 RESCORE = "rescore with the saved model"
-STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, CONVERT, BUILD_PARQUET, SCORE, RESCORE)
+REFRESH = "refresh: one more day"
+STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, CONVERT, BUILD_PARQUET, SCORE, RESCORE, REFRESH)
 # Short names for the command line (`--stages build,pandas`), in the order the stages run.
 STAGE_KEYS = dict(
     zip(
         ("generate", "floor", "build", "build-one", "models", "pandas", "convert", "build-parquet", "score",
-         "rescore"),
+         "rescore", "refresh"),
         STAGES,
         strict=True,
     )
@@ -198,6 +199,34 @@ def rescore(run: ScaleRun) -> Measurement:
     return measure(RESCORE, run.scale, cmd, env=run.env("full"), cwd=run.root, note=note)
 
 
+def refresh(run: ScaleRun) -> Measurement:
+    """`scoring refresh` of the last message day D, after a full build as of D - 1 of the same data without
+    it (prepared first, not timed, in the same dbt target folder, whose parse the refresh reuses as it does
+    after `make build-features`): what a daily run costs, beside build-features."""
+    data_dir, warehouse, target = run.root / "refresh_data", run.warehouse("refresh"), run.target("refresh")
+    _fresh(run, "refresh")
+    shutil.rmtree(target, ignore_errors=True)
+    prepare = [PYTHON, "-m", "scoring.bench.refresh", "prepare", str(run.raw / "apparel"), str(data_dir),
+               str(warehouse), str(target)]  # fmt: skip
+    measure("prepare refresh", run.scale, prepare)
+    cmd = [PYTHON, "-m", "scoring.bench.refresh", "run", str(data_dir), str(warehouse), str(target)]
+    process = measure(REFRESH, run.scale, cmd)
+    return dataclasses.replace(process, note=refresh_note(target))
+
+
+def refresh_note(target: Path) -> str:
+    """Where the refresh's dbt time went, from its run_results.json: the span and the slowest models."""
+    import json
+
+    results = json.loads((target / "run_results.json").read_text())
+    slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:3]
+    models = ", ".join(f"{r['unique_id'].rsplit('.', 1)[-1]} {r['execution_time']:.1f} s" for r in slowest)
+    return (
+        f"apply day D to a build as of D - 1 (last cutoff moved, spine kept): dbt run "
+        f"{results['elapsed_time']:.1f} s of it; slowest: {models}"
+    )
+
+
 RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
     GENERATE: generate,
     FLOOR: floor,
@@ -209,6 +238,7 @@ RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
     BUILD_PARQUET: build_parquet,
     SCORE: score,
     RESCORE: rescore,
+    REFRESH: refresh,
 }
 
 

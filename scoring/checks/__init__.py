@@ -49,7 +49,8 @@ def check_inputs(
         for stem, raw in files.items():
             spec = specs.get(task, {}).get(stem)
             if spec is not None:
-                problems += check_file(spec, raw, today)
+                for file in (raw, *getattr(raw, "days", ())):  # a file's later days, each its own file
+                    problems += check_file(spec, file, today)
     return problems
 
 

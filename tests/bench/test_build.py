@@ -1,6 +1,7 @@
 """The one-cutoff build asks dbt for the same build as build_features, with the spine's var changed."""
 
 import json
+import os
 from types import SimpleNamespace
 
 from scoring.bench import build
@@ -20,7 +21,7 @@ def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_
             pass
 
         def invoke(self, args):
-            calls.append(args)
+            calls.append([*args, os.environ["SCORING_RUN_VARS"]])
             return SimpleNamespace(exception=None, success=True, result=[])
 
     monkeypatch.setattr("dbt.cli.main.dbtRunner", FakeRunner)
@@ -29,8 +30,9 @@ def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_
         [str(tmp_path / "raw"), str(tmp_path / "w.duckdb"), str(tmp_path / "target"), "--past-cutoffs", "0"]
     )
     (args,) = calls
-    assert args[:3] == ["build", "--select", "tag:apparel"]
+    assert args[:4] == ["build", "--full-refresh", "--select", "tag:apparel"]
     assert args[args.index("--target-path") + 1] == str((tmp_path / "target").resolve())
     variables = json.loads(args[args.index("--vars") + 1])
     assert variables["training_cutoff_count"] == 0
-    assert set(variables["raw_files"]["apparel"]) == set(TASKS["apparel"].required)
+    run_vars = json.loads(args[-1])  # what changes every run: in the environment, not in --vars (run_dbt)
+    assert set(run_vars["raw_files"]["apparel"]) == set(TASKS["apparel"].required)

@@ -12,6 +12,7 @@ from scoring.bench.measure import Measurement
 from scoring.bench.report import (
     format_comparison,
     format_growth,
+    format_refresh,
     format_table,
     grows_linearly,
     per_unit_of_scale,
@@ -28,6 +29,7 @@ from scoring.bench.stages import (
     GENERATE,
     MODELS,
     PANDAS,
+    REFRESH,
     RESCORE,
     SCORE,
     ScaleRun,
@@ -104,7 +106,7 @@ def test_growth_lines_give_seconds_per_unit_and_the_verdict():
 
 def test_targets_pass_fail_or_are_not_measured():
     scored = [Measurement(SCORE, 1.0, 80, 2000), Measurement(RESCORE, 1.0, 20, 800)]
-    scored += [Measurement(RESCORE, 3.0, 60, 900)]
+    scored += [Measurement(RESCORE, 3.0, 60, 900), Measurement(REFRESH, 1.0, 5, 800)]
     good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2) + scored))
     assert all(good.values()), good
     slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
@@ -120,6 +122,16 @@ def test_rescore_memory_is_flat_when_no_larger_scale_peaks_above_the_tolerance()
     assert rescore_memory_is_flat(rescored((1.0, 800), (3.0, 1200))) is False
     assert rescore_memory_is_flat(rescored((1.0, 800), (3.0, math.nan))) is None
     assert rescore_memory_is_flat(rescored((0.1, 300), (3.0, 900))) is None
+
+
+def test_refresh_is_reported_beside_the_full_build_with_its_share_of_wall_and_cpu_time():
+    build = Measurement(BUILD, 1.0, 40, 1500, cpu_seconds=60)
+    refresh = Measurement(REFRESH, 1.0, 6, 900, cpu_seconds=9)
+    table = format_refresh([build, refresh]).splitlines()
+    assert table[-1] == "| 1 | 40.0 (60.0) | 1,500 | 6.0 (9.0) | 900 | 0.15 | 0.15 |"
+    slow = dict(target_checks([build, Measurement(REFRESH, 1.0, 10, 900)]))
+    assert slow["scale 1: refresh of one more day ≤ 20% of a full build, wall time (issue 7)"] is False
+    assert "## Incremental refresh" in render([build, refresh])
 
 
 def test_report_has_the_context_and_every_section():

@@ -89,5 +89,11 @@ def test_duckdb_memory_limit_follows_the_raw_files_between_a_floor_and_a_ceiling
 
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
     assert limit_for(10**6) == MEMORY_FLOOR_MB
+    base, day = tmp_path / "base.csv", tmp_path / "day.csv"
+    with base.open("wb") as f:
+        f.truncate(2 * 2**30)
+    day.write_bytes(b"x" * 10**7)
+    with_day = {"apparel": {"m": RawFile("m", base, "csv", days=(RawFile("m", day, "csv"),))}}
+    assert memory_limit(with_day) == memory_limit({"apparel": {"m": RawFile("m", base, "csv")}})
     assert limit_for(4 * 2**30) == int(0.85 * 4 * 2**10)
     assert limit_for(int(total_mb * 2**20)) == int(MEMORY_CEILING_SHARE * total_mb)

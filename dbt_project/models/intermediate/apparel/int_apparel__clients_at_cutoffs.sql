@@ -1,11 +1,14 @@
 -- One row per (client_id, as_of_date): every client seen in purchases or messages on or before the cutoff.
 -- A client first seen later does not exist yet at that cutoff (listing them would leak their arrival).
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
@@ -15,14 +18,14 @@ purchase_days as (
 
 ),
 
-message_segments as (
+message_cutoffs as (
 
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_segment') }}
+    select * from {{ ref('int_apparel__messages_aggregated_to_client_cutoff') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
--- First purchase and first message event on or before each cutoff: message segments never straddle a
--- cutoff, so a segment that starts on or before it ends on or before it.
+-- First purchase and first message event on or before each cutoff.
 first_purchases as (
 
     select
@@ -41,15 +44,13 @@ first_purchases as (
 first_messages as (
 
     select
-        message_segments.client_id,
-        cutoff_dates.as_of_date,
-        min(message_segments.first_event_date) as first_message_date
-    from message_segments
-    inner join cutoff_dates
-        on message_segments.segment_start_date <= cutoff_dates.as_of_date
+        client_id,
+        as_of_date,
+        min(first_event_date) as first_message_date
+    from message_cutoffs
     group by
-        message_segments.client_id,
-        cutoff_dates.as_of_date
+        client_id,
+        as_of_date
 
 ),
 

@@ -4,11 +4,13 @@
 {%- set step = var('training_cutoff_step_days') | int -%}
 {%- set past_cutoff_count = var('training_cutoff_count') | int -%}
 {#- The cutoff the provided target file belongs to: the var, else the last day of the data. -#}
-{%- if var('provided_target_as_of_date') -%}
-{%- set provided_target_cutoff = "cast('" ~ var('provided_target_as_of_date') ~ "' as date)" -%}
+{%- set provided_target_as_of_date = run_var('provided_target_as_of_date') -%}
+{%- if provided_target_as_of_date -%}
+{%- set provided_target_cutoff = "cast('" ~ provided_target_as_of_date ~ "' as date)" -%}
 {%- else -%}
 {%- set provided_target_cutoff = 'last_data_date' -%}
 {%- endif %}
+{{ config(**latest_cutoff_incremental_config()) }}
 
 with
 
@@ -28,8 +30,8 @@ data_bounds as (
 latest_cutoff as (
 
     select
-        {% if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date,
+        {% if run_var('as_of_date') -%}
+        cast('{{ run_var('as_of_date') }}' as date) as as_of_date,
         {%- else -%}
         last_data_date as as_of_date,
         {%- endif %}
@@ -45,7 +47,8 @@ cutoffs as (
         as_of_date,
         last_data_date
     from latest_cutoff
-    {%- for index in range(1, past_cutoff_count + 1) %}
+    {#- a refresh moves the latest cutoff only (macros/latest_cutoff.sql) #}
+    {%- for index in range(1, past_cutoff_count + 1 if not is_incremental() else 1) %}
 
     union all
 

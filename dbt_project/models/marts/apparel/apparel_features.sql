@@ -8,6 +8,10 @@
     'apparel_features_categories',
 ] %}
 
+-- On DuckDB a view: the families are tables already, so a view saves writing every column twice,
+-- in a build and in a refresh, and is never stale. On Spark a table: the scoring job reads its Parquet files.
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
+
 with
 
 clients_at_cutoffs as (

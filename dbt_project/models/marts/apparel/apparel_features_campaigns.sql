@@ -8,40 +8,25 @@
 {%- set scopes = [('lifetime', none), (recent ~ 'd', maturity + recent)] -%}
 {%- set rates = ['open', 'click', 'purchase'] %}
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
-cutoff_dates as (
+message_cutoffs as (
 
-    select * from {{ ref('int_apparel__cutoff_dates') }}
-
-),
-
-message_segments as (
-
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_segment') }}
+    select * from {{ ref('int_apparel__messages_aggregated_to_client_cutoff') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
--- Sends on or before cutoff - maturity: segment starts before the maturity window start.
-matured_sends as (
-
-    select
-        message_segments.*,
-        cutoff_dates.as_of_date,
-        cutoff_dates.{{ window_start_column(maturity + recent) }}
-    from message_segments
-    inner join cutoff_dates
-        on message_segments.segment_start_date < cutoff_dates.{{ window_start_column(maturity) }}
-    where message_segments.event = 'send'
-
-),
-
+-- The matured sends of both channels: lifetime and the recent scope.
 aggregated as (
 
     select
@@ -56,18 +41,13 @@ aggregated as (
         {%- set expressions = [] -%}
         {%- for scope, offset in scopes -%}
         {%- for measure in measures -%}
-        {%- if offset -%}
-        {%- do expressions.append(
-            'sum(case when segment_start_date >= ' ~ window_start_column(offset) ~ ' then ' ~ measure ~ ' end) as '
-            ~ measure ~ '_' ~ scope
-        ) -%}
-        {%- else -%}
-        {%- do expressions.append('sum(' ~ measure ~ ') as ' ~ measure ~ '_' ~ scope) -%}
-        {%- endif -%}
+        {%- set column = measure ~ '_matured' ~ ('_' ~ scope if offset else '') -%}
+        {%- do expressions.append('sum(' ~ column ~ ') as ' ~ measure ~ '_' ~ scope) -%}
         {%- endfor -%}
         {%- endfor %}
         {{ expressions | join(',\n        ') }}
-    from matured_sends
+    from message_cutoffs
+    where event = 'send'
     group by
         client_id,
         as_of_date

@@ -2,17 +2,21 @@
 -- top-level category, and how diverse the client's categories are, from purchases on or before the cutoff.
 {%- set top_ids = var('apparel_top_category_ids') | map('int') | list %}
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 

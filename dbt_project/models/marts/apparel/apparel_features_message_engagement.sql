@@ -19,23 +19,21 @@
     family -#}
 {%- set labels = {'send': 'send', 'open': 'open', 'click': 'click', 'purchase': 'purchase_event'} %}
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
-cutoff_dates as (
+message_cutoffs as (
 
-    select * from {{ ref('int_apparel__cutoff_dates') }}
-
-),
-
-message_segments as (
-
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_segment') }}
+    select * from {{ ref('int_apparel__messages_aggregated_to_client_cutoff') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 {%- for event in events %}
@@ -44,44 +42,19 @@ message_segments as (
 {{ event }}_{{ channel }} as (
 
     select
-        message_segments.client_id,
-        cutoff_dates.as_of_date,
+        client_id,
+        as_of_date,
         {%- for days in windows %}
-        sum(
-            case
-                when message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(days) }}
-                    then message_segments.count_events
-                else 0
-            end
-        ) as count_{{ days }}d,
+        count_{{ days }}d,
         {%- endfor %}
-        sum(message_segments.count_events) as count_lifetime,
-        sum(
-            case
-                when
-                    message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(2 * trend) }}
-                    and message_segments.segment_start_date < cutoff_dates.{{ window_start_column(trend) }}
-                    then message_segments.count_events
-                else 0
-            end
-        ) as count_prev_{{ trend }}d,
-        sum(
-            case
-                when message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(trend) }}
-                    then message_segments.count_events
-                else 0
-            end
-        ) as count_trend_recent,
-        max(message_segments.last_event_date) as last_event_date
-    from message_segments
-    inner join cutoff_dates
-        on message_segments.segment_start_date <= cutoff_dates.as_of_date
+        count_lifetime,
+        count_{{ 2 * trend }}d - count_{{ trend }}d as count_prev_{{ trend }}d,
+        count_{{ trend }}d as count_trend_recent,
+        last_event_date
+    from message_cutoffs
     where
-        message_segments.event = '{{ event }}'
-        and message_segments.channel = '{{ channel }}'
-    group by
-        message_segments.client_id,
-        cutoff_dates.as_of_date
+        event = '{{ event }}'
+        and channel = '{{ channel }}'
 
 ),
 {%- endfor %}

@@ -4,17 +4,21 @@
 {%- set windows = var('feature_windows_days') | map('int') | list -%}
 {%- set trend = var('trend_window_days') | int %}
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 

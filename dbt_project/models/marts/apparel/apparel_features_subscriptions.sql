@@ -7,23 +7,21 @@
 ] -%}
 {%- set channels = ['email', 'mobile_push'] %}
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
-cutoff_dates as (
+message_cutoffs as (
 
-    select * from {{ ref('int_apparel__cutoff_dates') }}
-
-),
-
-message_segments as (
-
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_segment') }}
+    select * from {{ ref('int_apparel__messages_aggregated_to_client_cutoff') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
@@ -32,14 +30,14 @@ message_segments as (
 channel_events as (
 
     select
-        message_segments.client_id,
-        cutoff_dates.as_of_date,
+        message_cutoffs.client_id,
+        message_cutoffs.as_of_date,
         {%- for event in rare_events %}
         {%- for channel in channels %}
         sum(
             case
-                when message_segments.event = '{{ event }}' and message_segments.channel = '{{ channel }}'
-                    then message_segments.count_events
+                when message_cutoffs.event = '{{ event }}' and message_cutoffs.channel = '{{ channel }}'
+                    then message_cutoffs.count_lifetime
                 else 0
             end
         ) as count_{{ event }}_{{ channel }},
@@ -49,44 +47,42 @@ channel_events as (
         max(
             case
                 when
-                    message_segments.event in ('unsubscribe', 'complain')
-                    and message_segments.channel = '{{ channel }}'
-                    then message_segments.last_event_date
+                    message_cutoffs.event in ('unsubscribe', 'complain')
+                    and message_cutoffs.channel = '{{ channel }}'
+                    then message_cutoffs.last_event_date
             end
         ) as last_opt_out_{{ channel }}_date,
         max(
             case
-                when message_segments.event = 'subscribe' and message_segments.channel = '{{ channel }}'
-                    then message_segments.last_event_date
+                when message_cutoffs.event = 'subscribe' and message_cutoffs.channel = '{{ channel }}'
+                    then message_cutoffs.last_event_date
             end
         ) as last_opt_in_{{ channel }}_date,
         max(
             case
                 when
-                    message_segments.event in ('hard_bounce', 'hbq_spam')
-                    and message_segments.channel = '{{ channel }}'
-                    then message_segments.last_event_date
+                    message_cutoffs.event in ('hard_bounce', 'hbq_spam')
+                    and message_cutoffs.channel = '{{ channel }}'
+                    then message_cutoffs.last_event_date
             end
         ) as last_hard_failure_{{ channel }}_date,
         -- the last sign that a message got through: the most recent open, click or purchase event
         max(
             case
                 when
-                    message_segments.event in ('open', 'click', 'purchase')
-                    and message_segments.channel = '{{ channel }}'
-                    then message_segments.last_event_date
+                    message_cutoffs.event in ('open', 'click', 'purchase')
+                    and message_cutoffs.channel = '{{ channel }}'
+                    then message_cutoffs.last_event_date
             end
         ) as last_engagement_{{ channel }}_date,
         sum(
-            case when message_segments.channel = '{{ channel }}' then message_segments.count_events else 0 end
+            case when message_cutoffs.channel = '{{ channel }}' then message_cutoffs.count_lifetime else 0 end
         ) as count_events_{{ channel }}
         {%- if not loop.last %},{% endif %}{% endfor %}
-    from message_segments
-    inner join cutoff_dates
-        on message_segments.segment_start_date <= cutoff_dates.as_of_date
+    from message_cutoffs
     group by
-        message_segments.client_id,
-        cutoff_dates.as_of_date
+        message_cutoffs.client_id,
+        message_cutoffs.as_of_date
 
 ),
 

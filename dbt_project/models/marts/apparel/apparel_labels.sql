@@ -2,17 +2,21 @@
 -- (as_of_date, as_of_date + label_horizon_days]? Derived from purchases at every cutoff whose label window
 -- is fully inside the data; taken from the provided target file at the cutoff it belongs to.
 
+{{ config(**latest_cutoff_incremental_config()) }}
+
 with
 
 clients_at_cutoffs as (
 
     select * from {{ ref('int_apparel__clients_at_cutoffs') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
+    {{ only_latest_cutoff_on_refresh() }}
 
 ),
 

@@ -2,6 +2,10 @@
 -- label where one is known (label_source 'derived' or 'provided'; null at the latest cutoff for clients the
 -- provided target does not cover). Train on labelled rows, score the latest cutoff.
 
+-- On DuckDB a view: features and labels are tables already, so a view saves writing every column twice,
+-- in a build and in a refresh, and is never stale. On Spark a table: the scoring job reads its Parquet files.
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
+
 with
 
 features as (

@@ -30,8 +30,8 @@ final as (
 
     select
         clients.client_id,
-        {% if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date,
+        {% if run_var('as_of_date') -%}
+        cast('{{ run_var('as_of_date') }}' as date) as as_of_date,
         {%- else -%}
         cast({{ dbt.current_timestamp() }} as date) as as_of_date,
         {%- endif %}

@@ -1,0 +1,149 @@
+"""`scoring refresh` (issue 7): new days applied to a built warehouse give the marts a full rebuild gives.
+
+The tiny generated data is split as daily deliveries would be: the history up to D - 2 is built in full as
+of D - 2; day D - 1 and then day D arrive as folders of their own and are refreshed one after the other (so
+the second refresh carries the first one's rows); a full build of the same files as of D is the reference.
+Every apparel mart is compared at D, every row and every column, exactly: the carried windows are sums of
+integers and decimals, so a refresh and a rebuild compute every float from the same two numbers.
+"""
+
+import hashlib
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from scoring.bench.days import add_day, last_message_day, split_by_day
+from scoring.features import FeatureBuildError, InputCheckFailed, build_features
+from scoring.refresh import NothingToRefresh, refresh_features
+from scoring.settings import Settings
+from tests.bench.conftest import write_daily_events
+from tests.dbt.conftest import MARTS, query
+
+APPAREL_MARTS = (
+    "apparel_features",
+    "apparel_features_purchases",
+    "apparel_features_message_engagement",
+    "apparel_features_subscriptions",
+    "apparel_features_campaigns",
+    "apparel_features_categories",
+    "apparel_labels",
+    "apparel_training_set",
+)
+KEYS = ["client_id", "as_of_date"]
+
+
+def mart(warehouse: Path, name: str, where: str) -> pl.DataFrame:
+    return query(warehouse, f"select * from {MARTS}.{name} where {where}").sort(KEYS)
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def days(apparel_tiny: Path, tmp_path_factory) -> SimpleNamespace:
+    """The history built as of D - 2, then D - 1 and D refreshed in turn; and the full build as of D."""
+    work = tmp_path_factory.mktemp("refresh")
+    source = work / "source"
+    shutil.copytree(apparel_tiny, source, ignore=shutil.ignore_patterns("_truth"))
+    write_daily_events(source)  # the optional campaign file too: its base-wide rates are carried as well
+    day = last_message_day(source)
+    apparel = split_by_day(source, work / "data", day - timedelta(days=2), [])
+    refreshed = work / "refreshed" / "warehouse.duckdb"
+    build_features(Settings(data_dir=work / "data", warehouse=refreshed, as_of=day - timedelta(days=2)))
+    before = {name: mart(refreshed, name, "true") for name in APPAREL_MARTS}
+    results = []
+    for new_day in (day - timedelta(days=1), day):
+        add_day(source, apparel, new_day)
+        results.append(refresh_features(Settings(data_dir=work / "data", warehouse=refreshed)))
+    rebuilt = work / "rebuilt" / "warehouse.duckdb"
+    build_features(Settings(data_dir=work / "data", warehouse=rebuilt, as_of=day))
+    return SimpleNamespace(
+        day=day, source=source, data=work / "data", refreshed=refreshed, rebuilt=rebuilt, before=before,
+        results=results,
+    )  # fmt: skip
+
+
+def test_each_refresh_moves_the_latest_cutoff_to_its_new_day(days):
+    assert [(r.replaced_cutoff, r.latest_cutoff) for r in days.results] == [
+        (days.day - timedelta(days=2), days.day - timedelta(days=1)),
+        (days.day - timedelta(days=1), days.day),
+    ]
+    latest = query(days.refreshed, f"select max(as_of_date) as d from {MARTS}.apparel_features")["d"][0]
+    assert latest == days.day
+
+
+@pytest.mark.parametrize("name", APPAREL_MARTS)
+def test_refreshed_mart_equals_a_full_rebuild_at_the_new_day_row_by_row_and_column_by_column(days, name):
+    where = f"as_of_date = date '{days.day}'"
+    expected = mart(days.rebuilt, name, where)
+    actual = mart(days.refreshed, name, where)
+    assert expected.height > 100
+    assert dict(actual.schema) == dict(expected.schema)
+    assert_frame_equal(actual, expected, check_exact=True)
+
+
+@pytest.mark.parametrize("name", APPAREL_MARTS)
+def test_refresh_keeps_the_past_cutoffs_of_the_training_spine_as_the_full_build_made_them(days, name):
+    """Only the latest cutoff moves; the past cutoffs (relative to the full build's date) stay."""
+    past = f"as_of_date < date '{days.day - timedelta(days=2)}'"
+    before = days.before[name].filter(pl.col("as_of_date") < days.day - timedelta(days=2))
+    assert before.height > 0
+    assert_frame_equal(mart(days.refreshed, name, past), before, check_exact=True)
+    assert mart(days.refreshed, name, f"as_of_date > date '{days.day - timedelta(days=90)}'")[
+        "as_of_date"
+    ].unique().to_list() == [days.day]
+
+
+def test_with_no_new_day_there_is_nothing_to_refresh(days):
+    with pytest.raises(NothingToRefresh, match="up to date"):
+        refresh_features(Settings(data_dir=days.data, warehouse=days.refreshed))
+
+
+@pytest.fixture
+def next_day(days, tmp_path) -> SimpleNamespace:
+    """A copy of the refreshed warehouse and its data, with the last day delivered again as D + 1."""
+    data = tmp_path / "data"
+    shutil.copytree(days.data, data)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(days.refreshed, warehouse)
+    folder = data / "apparel" / "days" / (days.day + timedelta(days=1)).isoformat()
+    shutil.copytree(data / "apparel" / "days" / days.day.isoformat(), folder)
+    for path in folder.iterdir():  # the same rows, dated the next day
+        path.write_text(path.read_text().replace(days.day.isoformat(), folder.name))
+    return SimpleNamespace(data=data, warehouse=warehouse, folder=folder)
+
+
+def test_a_new_day_with_late_rows_is_refused_and_the_warehouse_is_unchanged(days, next_day):
+    messages = next_day.folder / "apparel-messages.csv"
+    lines = messages.read_text().splitlines()
+    lines[1] = lines[1].replace(next_day.folder.name, days.day.isoformat())  # one row of the day before
+    messages.write_text("\n".join(lines) + "\n")
+    unchanged = file_hash(next_day.warehouse)
+    with pytest.raises(InputCheckFailed, match=r"apparel-messages\.csv.*dated on another day") as error:
+        refresh_features(Settings(data_dir=next_day.data, warehouse=next_day.warehouse))
+    assert "Nothing was refreshed" in str(error.value)
+    assert file_hash(next_day.warehouse) == unchanged
+
+
+def test_a_new_day_that_breaks_the_input_checks_is_refused_and_the_warehouse_is_unchanged(next_day):
+    purchases = next_day.folder / "apparel-purchases.csv"
+    lines = purchases.read_text().splitlines()
+    fields = lines[1].split(",")
+    fields[0] = "1.515915625468e+18"  # a client id that went through a float
+    lines[1] = ",".join(fields)
+    purchases.write_text("\n".join(lines) + "\n")
+    unchanged = file_hash(next_day.warehouse)
+    with pytest.raises(InputCheckFailed, match=r"apparel-purchases\.csv, line 2, column client_id"):
+        refresh_features(Settings(data_dir=next_day.data, warehouse=next_day.warehouse))
+    assert file_hash(next_day.warehouse) == unchanged
+
+
+def test_refresh_on_spark_says_to_run_the_full_build(days):
+    with pytest.raises(FeatureBuildError, match=r"DuckDB only.*make build-features TARGET=spark"):
+        refresh_features(Settings(data_dir=days.data, warehouse=days.refreshed, target="spark"))
