@@ -4,6 +4,8 @@ import json
 import os
 from types import SimpleNamespace
 
+import duckdb
+
 from scoring.bench import build
 from scoring.checks import SPECS
 from scoring.features import TASKS
@@ -36,3 +38,20 @@ def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_
     assert variables["training_cutoff_count"] == 0
     run_vars = json.loads(args[-1])  # what changes every run: in the environment, not in --vars (run_dbt)
     assert set(run_vars["raw_files"]["apparel"]) == set(TASKS["apparel"].required)
+
+
+def test_the_wide_view_is_read_once_and_timed_but_a_wide_table_costs_nothing_more(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.sql("create schema main_marts")
+    con.sql("create table main_marts.families as select range as client_id, range * 2 as x from range(1000)")
+    con.sql(f"create view main_marts.{build.FEATURE_MART} as select * from main_marts.families")
+    con.close()
+    timed = build.read_wide_view(warehouse)
+    assert timed["view"] and timed["seconds"] > 0
+
+    con = duckdb.connect(str(warehouse))
+    con.sql(f"drop view main_marts.{build.FEATURE_MART}")
+    con.sql(f"create table main_marts.{build.FEATURE_MART} as select * from main_marts.families")
+    con.close()
+    assert build.read_wide_view(warehouse) == {"view": False, "seconds": 0.0}
