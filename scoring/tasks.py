@@ -77,6 +77,9 @@ class Task:
     cv_folds: int = 3  # folds of the cross-validation that gives out-of-fold scores
     search: SearchBudget = field(default_factory=SearchBudget)
     out_of_time_search: SearchBudget = field(default_factory=lambda: SearchBudget(seconds=75.0, max_trials=2))
+    # At most this many labelled rows train and validate (scoring.sampling): beyond it whole clients are
+    # sampled by a hash of client_id and the seed, and the rest is never read. None: no cap.
+    max_training_rows: int | None = 400_000
     # KNN keeps its training rows, and predicting costs rows scored x rows kept: 10,000 keep it a few seconds
     knn_max_rows: int = 10_000
     linear_max_rows: int = 50_000  # logistic regression gains nothing from more rows, only time
