@@ -8,6 +8,7 @@ import pytest
 
 from scoring import lake, warehouse
 from scoring.job import train_and_score
+from scoring.results import summary
 from scoring.sampling import client_hash, sample_clients
 from tests.scoring.conftest import make_settings, read, synthetic_marts, write_marts
 
@@ -104,6 +105,7 @@ def test_a_capped_run_says_how_many_rows_it_used_and_flags_every_labelled_client
     used = result.extra_metrics["training_rows"]
     assert used["rows_total"] == total and 0 < used["rows_used"] <= total // 2
     assert result.notes and f"{used['rows_used']:,} of the {total:,}" in result.notes[0]
+    assert f"{used['rows_used']:,} of the {total:,} labelled rows" in summary(result)
     # the oof rows are the sample's; clients left out are scored by the final model, which never saw them
     labelled = set(
         read(settings, "select client_id from marts.training_set where label is not null")["client_id"]
