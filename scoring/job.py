@@ -21,6 +21,7 @@ from scoring.publish import Scored, finish_run, predict_and_explain, timed
 from scoring.report import development_frame, write_report
 from scoring.rescore import new_run_id
 from scoring.results import RunResult
+from scoring.sampling import TrainingSample, sample_clients
 from scoring.selection import SelectionResult, select_features
 from scoring.settings import Settings
 from scoring.tasks import TASKS, Task, get_task
@@ -30,13 +31,15 @@ from scoring.validation import client_split, out_of_time_split
 
 @dataclass(frozen=True)
 class TaskData:
-    """A task's labelled rows, the rows to score, the feature spec and the scoring date."""
+    """A task's labelled rows, the rows to score, the feature spec, the scoring date and which labelled
+    clients the rows are (all, or a sample when the task caps its training rows)."""
 
     rows: Rows
     scoring: Rows
     spec: FeatureSpec
     as_of: date
     fingerprint: str
+    sample: TrainingSample
 
 
 def tasks_with_marts(settings: Settings) -> list[Task]:
@@ -48,17 +51,20 @@ def tasks_with_marts(settings: Settings) -> list[Task]:
 
 
 def load_task_data(settings: Settings, task: Task) -> TaskData:
-    """Read the training and feature marts once and prepare them for the estimators."""
+    """Read the training and feature marts once and prepare them for the estimators; beyond the task's
+    max_training_rows only a sample of whole clients is read (scoring.sampling)."""
     key = (task.id_column, task.date_column)
     reader, location = mart_source(settings)
+    per_client = reader.labelled_rows_per_client(location, task.training_mart, task.label, task.id_column)
+    sample = sample_clients(per_client, task.max_training_rows, settings.seed)
     training, scoring, as_of = reader.read_task_frames(
-        location, task.training_mart, task.feature_mart, task.label, key, settings.as_of
+        location, task.training_mart, task.feature_mart, task.label, key, settings.as_of, sample.clients
     )
     if training.is_empty():
         raise ValueError(f"{task.training_mart} has no labelled rows: check the label column {task.label!r}")
     spec = feature_spec(task, training.schema, task.training_mart)
     rows = labelled_rows(training, task, spec)
-    return TaskData(rows, scoring_rows(scoring, task, spec), spec, as_of, fingerprint(rows))
+    return TaskData(rows, scoring_rows(scoring, task, spec), spec, as_of, fingerprint(rows), sample)
 
 
 def _final_candidate(
@@ -95,11 +101,14 @@ def _select(fitted: FittedProtocol, data: TaskData, split, task: Task, seed: int
 
 
 def _score_final(final: FinalModel, data: TaskData, spec: FeatureSpec) -> Scored:
-    fold, is_labelled = assign_models(final, data.scoring.keys["client_id"])
+    fold, _ = assign_models(final, data.scoring.keys["client_id"])
     groups = [(final.fold_pipelines[f] if f >= 0 else final.pipeline, fold == f) for f in np.unique(fold)]
     X = data.scoring.features.select(spec.columns)
     probability, values, names = predict_and_explain(groups, X, spec, final.calibrator)
-    return Scored(probability, is_labelled, values, names)
+    # every labelled client is scored by a model that never saw its labels: out of fold when cross-fitted,
+    # the final model when a test client or (with a cap) one left out of the sample
+    is_out_of_fold = data.scoring.keys["client_id"].is_in(data.sample.labelled_clients.implode()).to_numpy()
+    return Scored(probability, is_out_of_fold, values, names)
 
 
 def target_population_mask(rows: Rows, task: Task) -> np.ndarray:
@@ -148,7 +157,9 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         test_client_ids=data.rows.keys["client_id"].to_numpy()[split_a.test],
         test_labels=data.rows.y[split_a.test],
         test_probability=final.test_probability, oof=final.oof, selection=selection,
-        calibration=final.calibrator.to_json(), extra_metrics=decision,
+        calibration=final.calibrator.to_json(),
+        extra_metrics={**decision, "training_rows": data.sample.as_dict()},
+        notes=(data.sample.note(),) if data.sample.is_sampled else (),
     )  # fmt: skip
     segments, sections = None, ()
     if task.segments is not None:

@@ -59,6 +59,19 @@ def _scoring_date(features: pl.LazyFrame, date_column: str, as_of: date | None) 
     return as_of if as_of is not None else features.select(pl.col(date_column).max()).collect().item()
 
 
+def labelled_rows_per_client(
+    spark_warehouse: Path, training_mart: str, label: str, id_column: str
+) -> pl.DataFrame:
+    """client_id and n_rows: each client's labelled rows in the training mart (what a cap samples from)."""
+    return (
+        _scan(spark_warehouse, training_mart)
+        .filter(pl.col(label).is_not_null())
+        .group_by(pl.col(id_column).alias("client_id"))
+        .agg(n_rows=pl.len())
+        .collect()
+    )
+
+
 def read_task_frames(
     spark_warehouse: Path,
     training_mart: str,
@@ -66,14 +79,18 @@ def read_task_frames(
     label: str,
     key: tuple[str, str],
     as_of: date | None,
+    clients: pl.Series | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, date]:
-    """The labelled rows of the training mart and the feature mart's rows at the scoring date, like
-    scoring.warehouse.read_task_frames, from the Parquet tables of a Spark build."""
+    """The labelled rows of the training mart (of `clients` only, when given) and the feature mart's rows
+    at the scoring date, like scoring.warehouse.read_task_frames, from the Parquet tables of a Spark build."""
     id_column, date_column = key
     training = _scan(spark_warehouse, training_mart)
     features = _scan(spark_warehouse, feature_mart)
     as_of = _scoring_date(features, date_column, as_of)
-    training_rows = training.filter(pl.col(label).is_not_null()).sort(id_column, date_column).collect()
+    labelled = pl.col(label).is_not_null()
+    if clients is not None:
+        labelled = labelled & pl.col(id_column).is_in(clients.implode())
+    training_rows = training.filter(labelled).sort(id_column, date_column).collect()
     scoring_rows = features.filter(pl.col(date_column) == as_of).sort(id_column).collect()
     if scoring_rows.is_empty():
         raise ValueError(f"{feature_mart} has no rows at {date_column} = {as_of}: choose an AS_OF it has")

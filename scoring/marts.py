@@ -1,7 +1,7 @@
 """Where the scoring job reads the marts from: the DuckDB warehouse (TARGET=duckdb), or the Parquet tables
 a Spark build wrote (TARGET=spark or spark_<cluster>, read with Polars; see scoring/lake.py). Both readers
-have the same functions (existing_relations, read_task_frames, read_scoring_frame, read_profit) over a
-location."""
+have the same functions (existing_relations, labelled_rows_per_client, read_task_frames, read_scoring_frame,
+read_profit) over a location."""
 
 from pathlib import Path
 from types import ModuleType

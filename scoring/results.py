@@ -191,6 +191,7 @@ def summary(result: RunResult) -> str:
     if "cross_validated_roc_auc_all_labelled" in result.extra_metrics:
         cv = result.extra_metrics["cross_validated_roc_auc_all_labelled"]
         lines.append(f"  cross-validated ROC-AUC over all {cv['n']:,} labelled clients: {cv['roc_auc']:.3f}")
+    lines += [f"  {note[0].upper()}{note[1:]}" for note in result.notes]
     lines += [f"  WARNING: {stop}" for stop in safety_stops(result)]
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
     lines.append(f"  {sum(result.timings.values()):.0f} s: {stages}")

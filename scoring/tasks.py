@@ -77,6 +77,12 @@ class Task:
     cv_folds: int = 3  # folds of the cross-validation that gives out-of-fold scores
     search: SearchBudget = field(default_factory=SearchBudget)
     out_of_time_search: SearchBudget = field(default_factory=lambda: SearchBudget(seconds=75.0, max_trials=2))
+    # At most this many labelled rows train and validate (scoring.sampling): beyond it whole clients are
+    # sampled by a hash of client_id and the seed, and the rest is never read. None: no cap. Measured on the
+    # purchase task: scale 1 has 250k labelled rows (untouched); at scale 3 (749k) every row gave ROC-AUC
+    # 0.821 over all 150k provided-target clients, scored out of fold, and 260k rows 0.818, at 6.4 vs 2.9 GB
+    # peak and 7 vs 2.5 minutes. 300k keeps scale 1 whole and bounds training near its cost at any scale.
+    max_training_rows: int | None = 300_000
     # KNN keeps its training rows, and predicting costs rows scored x rows kept: 10,000 keep it a few seconds
     knn_max_rows: int = 10_000
     linear_max_rows: int = 50_000  # logistic regression gains nothing from more rows, only time

@@ -152,6 +152,16 @@ def existing_relations(warehouse: Path, relations: list[str]) -> set[str]:
     return {r for r in relations if r in present}
 
 
+def labelled_rows_per_client(warehouse: Path, training_mart: str, label: str, id_column: str) -> pl.DataFrame:
+    """client_id and n_rows: each client's labelled rows in the training mart (what a cap samples from)."""
+    with connect(warehouse, read_only=True) as con:
+        _require_relation(con, training_mart, warehouse)
+        return con.sql(
+            f"select {id_column} as client_id, count(*) as n_rows from {training_mart} "
+            f"where {label} is not null group by {id_column}"
+        ).pl()
+
+
 def read_task_frames(
     warehouse: Path,
     training_mart: str,
@@ -159,20 +169,26 @@ def read_task_frames(
     label: str,
     key: tuple[str, str],
     as_of: date | None,
+    clients: pl.Series | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, date]:
-    """The labelled rows of the training mart and the feature mart's rows at the scoring date.
+    """The labelled rows of the training mart (of `clients` only, when given: the other rows are never
+    loaded) and the feature mart's rows at the scoring date.
 
     The scoring date is `as_of`, or the latest date in the feature mart. Rows come sorted by key so the
     same warehouse always gives the same frames.
     """
     id_column, date_column = key
+    only = "" if clients is None else f" and {id_column} in (select client_id from sampled_clients)"
     with connect(warehouse, read_only=True) as con:
         for relation in (training_mart, feature_mart):
             _require_relation(con, relation, warehouse)
         if as_of is None:
             as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        if clients is not None:
+            con.register("sampled_clients", pl.DataFrame({"client_id": clients}))
         training = con.sql(
-            f"select * from {training_mart} where {label} is not null order by {id_column}, {date_column}"
+            f"select * from {training_mart} where {label} is not null{only} "
+            f"order by {id_column}, {date_column}"
         ).pl()
         scoring = con.sql(
             f"select * from {feature_mart} where {date_column} = ? order by {id_column}", params=[as_of]

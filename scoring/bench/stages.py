@@ -20,6 +20,7 @@ from pathlib import Path
 from scoring.bench.build import WIDE_VIEW_FILE
 from scoring.bench.dbt_timing import feature_model_timing
 from scoring.bench.measure import Measurement, measure
+from scoring.tasks import TASKS
 
 GENERATE = "generate"
 FLOOR = "floor: DuckDB scan"
@@ -43,10 +44,19 @@ STAGE_KEYS = dict(
     )
 )  # fmt: skip
 
-# Peak MB per unit of scale of the stages whose memory grows with the data (measured: the pandas peer 4.3 GB
-# at scale 1 and 12 GB at 3; score 2.2 GB at 1 and up to 8 GB at 3). Where they would not fit in MEMORY_SHARE
-# of the memory available, they are skipped rather than pushing a shared machine out of memory.
-PEAK_MB_PER_SCALE = {PANDAS: 4300, SCORE: 2700}
+# Peak MB per unit of scale of the stages whose memory grows with the data, and past which scale it grows
+# at a lower rate (MB per unit of scale beyond it). The pandas peer holds every row: 4.3 GB at scale 1, 12 GB
+# at 3. Score held every labelled row too (2.4 GB at 1, 6.4 GB at 3, 21 GB at 10 estimated) until its
+# training rows were capped (Task.max_training_rows): past the cap only the clients it scores and explains
+# still grow. Where a stage would not fit in MEMORY_SHARE of the memory available, it is skipped rather than
+# pushing a shared machine out of memory.
+PEAK_MB_PER_SCALE = {PANDAS: 4300, SCORE: 2450}
+LABELLED_ROWS_PER_SCALE = 250_000  # purchase task, measured at scales 1 and 3
+# score: its training rows stop growing at the cap (300,000 / 250,000 = scale 1.2); beyond it the clients
+# scored (61k per unit of scale) add about 200 MB per unit (measured: 2.9 GB at scale 3 with 260k training
+# rows, 4.4 GB at scale 10 with 300k; this estimates 4.7 GB there)
+_CAP = TASKS["purchase_90d"].max_training_rows
+PEAK_GROWTH_BEYOND = {SCORE: (_CAP / LABELLED_ROWS_PER_SCALE, 200)} if _CAP else {}
 MEMORY_SHARE = 0.8
 
 PYTHON = sys.executable
@@ -188,8 +198,10 @@ def _latest_model_run(warehouse: Path, task: str) -> tuple[str, int]:
 
 def score(run: ScaleRun) -> Measurement:
     """`scoring score` on the full build, run from the work folder so its models and reports land there."""
+    cap = TASKS["purchase_90d"].max_training_rows
+    trains_on = f"at most {cap:,} labelled rows" if cap else "every labelled row"
     return measure(SCORE, run.scale, [SCORING, "score"], env=run.env("full"), cwd=run.root,
-                   note="train, validate, score, explain")  # fmt: skip
+                   note=f"train ({trains_on}), validate, score, explain")  # fmt: skip
 
 
 def rescore(run: ScaleRun) -> Measurement:
@@ -253,9 +265,18 @@ def available_mb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES") / 2**20
 
 
+def peak_mb(stage: str, scale: float) -> float:
+    """The estimated peak memory of a stage at `scale`, in MB (0 when it is not estimated)."""
+    per_scale = PEAK_MB_PER_SCALE.get(stage, 0)
+    if stage not in PEAK_GROWTH_BEYOND:
+        return per_scale * scale
+    knee, beyond = PEAK_GROWTH_BEYOND[stage]
+    return per_scale * min(scale, knee) + beyond * max(scale - knee, 0)
+
+
 def too_big(stage: str, scale: float, available: float) -> str | None:
     """Why a stage would not fit in `available` MB at `scale` (None when it would, or is not estimated)."""
-    needed = PEAK_MB_PER_SCALE.get(stage, 0) * scale
+    needed = peak_mb(stage, scale)
     if needed > MEMORY_SHARE * available:
         return f"skipped: needs ~{needed:,.0f} MB, {available:,.0f} MB available"
     return None

@@ -33,6 +33,7 @@ from scoring.bench.stages import (
     RESCORE,
     SCORE,
     ScaleRun,
+    peak_mb,
     run_stage,
     too_big,
 )
@@ -217,6 +218,13 @@ def test_a_stage_too_big_for_the_memory_left_is_skipped_with_the_reason(tmp_path
     assert skipped.note.startswith("skipped: needs ~43,000 MB")
     assert too_big(PANDAS, 1.0, available=20_000) is None
     assert too_big(BUILD, 10.0, available=1_000) is None  # the build's memory is capped by DuckDB's limit
+
+
+def test_score_fits_at_scale_10_because_its_training_rows_are_capped():
+    # uncapped it held every labelled row: 2.4 GB at scale 1, 6.4 GB at 3, so ~21 GB at 10
+    assert peak_mb(SCORE, 1.0) == pytest.approx(2450)
+    assert peak_mb(SCORE, 10.0) < 8_000
+    assert too_big(SCORE, 10.0, available=20_000) is None
 
 
 def test_parquet_and_rescore_sections_show_their_stages_beside_the_csv_build_and_training():
