@@ -12,6 +12,17 @@ from scoring.features import build_features
 from scoring.settings import Settings
 
 MARTS = "main_marts"
+# Every apparel mart: what the equality tests (refresh against a full build, Spark against DuckDB) compare.
+APPAREL_MARTS = (
+    "apparel_features",
+    "apparel_features_purchases",
+    "apparel_features_message_engagement",
+    "apparel_features_subscriptions",
+    "apparel_features_campaigns",
+    "apparel_features_categories",
+    "apparel_labels",
+    "apparel_training_set",
+)
 
 
 def build(data_dir: Path, work_dir: Path, as_of: str | None = None) -> Path:

@@ -22,18 +22,8 @@ from scoring.features import FeatureBuildError, InputCheckFailed, build_features
 from scoring.refresh import NothingToRefresh, refresh_features
 from scoring.settings import Settings
 from tests.bench.conftest import write_daily_events
-from tests.dbt.conftest import MARTS, query
+from tests.dbt.conftest import APPAREL_MARTS, MARTS, query
 
-APPAREL_MARTS = (
-    "apparel_features",
-    "apparel_features_purchases",
-    "apparel_features_message_engagement",
-    "apparel_features_subscriptions",
-    "apparel_features_campaigns",
-    "apparel_features_categories",
-    "apparel_labels",
-    "apparel_training_set",
-)
 KEYS = ["client_id", "as_of_date"]
 
 

@@ -15,6 +15,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from scoring.lake import schema_tables
+from tests.dbt.conftest import APPAREL_MARTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
@@ -49,18 +50,7 @@ def test_spark_builds_the_same_marts_as_duckdb(duckdb_warehouse, spark_warehouse
 
 @pytest.mark.parametrize(
     "mart",
-    [
-        "apparel_features",
-        "apparel_features_purchases",
-        "apparel_features_message_engagement",
-        "apparel_features_subscriptions",
-        "apparel_features_campaigns",
-        "apparel_features_categories",
-        "apparel_labels",
-        "apparel_training_set",
-        "one_click_features",
-        "one_click_training_set",
-    ],
+    [*APPAREL_MARTS, "one_click_features", "one_click_training_set"],
 )
 def test_spark_mart_equals_the_duckdb_mart_row_by_row_and_column_by_column(
     duckdb_warehouse, spark_warehouse, mart
