@@ -106,44 +106,44 @@ def format_comparison(measurements: Sequence[Measurement]) -> str:
     return "\n".join(lines)
 
 
+def _optional_table(header: str, align: str, rows: list[str]) -> str:
+    """A markdown table of `rows` under `header`, or "" when there are none (its section is then left out)."""
+    return "\n".join([header, align, *rows]) if rows else ""
+
+
 def format_parquet(measurements: Sequence[Measurement]) -> str:
     """The build from the CSVs beside the conversion and the build from its Parquet files (wall and CPU)."""
-    lines = [
-        "| scale | build from CSV s (CPU s) | convert s (CPU s) | build from Parquet s (CPU s) "
-        "| Parquet ÷ CSV build |",
-        "|--:|--:|--:|--:|--:|",
-    ]
+    rows = []
     for scale in sorted({m.scale for m in measurements if m.stage in (CONVERT, BUILD_PARQUET)}):
         csv, conv, parquet = (lookup(measurements, stage, scale) for stage in (BUILD, CONVERT, BUILD_PARQUET))
         cells = [
             f"{_number(m.seconds)} ({_number(m.cpu_seconds)})" if m else "–" for m in (csv, conv, parquet)
         ]
         ratio = parquet.seconds / csv.seconds if csv and parquet and csv.seconds > 0 else math.nan
-        lines.append(f"| {_scale(scale)} | {' | '.join(cells)} | {_number(ratio, 2)} |")
-    return "\n".join(lines) if len(lines) > 2 else ""
+        rows.append(f"| {_scale(scale)} | {' | '.join(cells)} | {_number(ratio, 2)} |")
+    header = (
+        "| scale | build from CSV s (CPU s) | convert s (CPU s) | build from Parquet s (CPU s) "
+        "| Parquet ÷ CSV build |"
+    )
+    return _optional_table(header, "|--:|--:|--:|--:|--:|", rows)
 
 
 def format_rescore(measurements: Sequence[Measurement]) -> str:
     """Peak memory of the batched rescoring at each scale, beside the training run's."""
-    lines = [
-        "| scale | rescore peak MB | rescore s | score (train) peak MB | note |",
-        "|--:|--:|--:|--:|---|",
-    ]
+    rows = []
     for m in sorted((m for m in measurements if m.stage == RESCORE), key=_order):
         trained = lookup(measurements, SCORE, m.scale)
-        lines.append(
+        rows.append(
             f"| {_scale(m.scale)} | {_number(m.peak_mb, 0)} | {_number(m.seconds)} "
             f"| {_number(trained.peak_mb if trained else None, 0)} | {m.note} |"
         )
-    return "\n".join(lines) if len(lines) > 2 else ""
+    header = "| scale | rescore peak MB | rescore s | score (train) peak MB | note |"
+    return _optional_table(header, "|--:|--:|--:|--:|---|", rows)
 
 
 def format_refresh(measurements: Sequence[Measurement]) -> str:
     """The refresh of one more day beside the full build: wall and CPU seconds, peak MB, and the ratios."""
-    lines = [
-        "| scale | build s (CPU s) | peak MB | refresh s (CPU s) | peak MB | refresh ÷ build: wall | CPU |",
-        "|--:|--:|--:|--:|--:|--:|--:|",
-    ]
+    rows = []
     for m in sorted((m for m in measurements if m.stage == REFRESH), key=_order):
         build = lookup(measurements, BUILD, m.scale)
         cells = [
@@ -152,8 +152,11 @@ def format_refresh(measurements: Sequence[Measurement]) -> str:
         ]
         wall = m.seconds / build.seconds if build and build.seconds > 0 else math.nan
         cpu = (m.cpu_seconds or math.nan) / build.cpu_seconds if build and build.cpu_seconds else math.nan
-        lines.append(f"| {_scale(m.scale)} | {' | '.join(cells)} | {_number(wall, 2)} | {_number(cpu, 2)} |")
-    return "\n".join(lines) if len(lines) > 2 else ""
+        rows.append(f"| {_scale(m.scale)} | {' | '.join(cells)} | {_number(wall, 2)} | {_number(cpu, 2)} |")
+    header = (
+        "| scale | build s (CPU s) | peak MB | refresh s (CPU s) | peak MB | refresh ÷ build: wall | CPU |"
+    )
+    return _optional_table(header, "|--:|--:|--:|--:|--:|--:|--:|", rows)
 
 
 def refresh_share(measurements: Sequence[Measurement], scale: float) -> float:
