@@ -11,7 +11,7 @@ What a refresh changes: the latest cutoff moves to the newest day (or AS_OF), an
 that cutoff's rows in place of the replaced cutoff's, equal to what a full build at that cutoff computes
 (tests/dbt/test_refresh.py). The past cutoffs of the training spine stay as the last full build made them:
 they feed training, and rebuilding them would cost four cutoffs' worth of features and labels a day. Messages
-are not re-read: the new days are appended to the client days, and each message window is carried forward
+are not re-read: the new days' events are appended, and each message window is carried forward
 (int_apparel__messages_aggregated_to_client_cutoff). Purchases are small and rebuilt from all their files.
 
 Rows dated on or before the latest cutoff (late rows) cannot be applied this way: they are refused, and a full
@@ -77,7 +77,7 @@ def warehouse_state(warehouse: Path) -> WarehouseState:
                 "select as_of_date from main_intermediate.int_apparel__cutoff_dates where cutoff_index = 0"
             ).fetchall()[0]
             (last_day,) = con.sql(
-                "select max(event_date) from main_intermediate.int_apparel__messages_aggregated_to_client_day"
+                "select max(event_date) from main_intermediate.int_apparel__messages_deduplicated"
             ).fetchall()[0]
     except duckdb.CatalogException as error:
         raise FeatureBuildError(

@@ -1,6 +1,6 @@
 {#-
     The distinct message events of a raw messages relation, as two CTEs (`typed`, then `deduplicated`): the
-    rule of stg_apparel__messages, shared with the incremental int_apparel__messages_aggregated_to_client_day,
+    rule of stg_apparel__messages, shared with the incremental int_apparel__messages_deduplicated,
     which reads the new days' files with it (scoring refresh). `source_cte` names the CTE of raw rows.
 -#}
 {% macro deduplicated_apparel_messages_ctes(source_cte) %}

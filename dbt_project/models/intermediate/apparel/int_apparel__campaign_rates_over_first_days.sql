@@ -11,9 +11,9 @@
 
 with
 
-message_days as (
+message_events as (
 
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_day') }}
+    select * from {{ ref('int_apparel__messages_deduplicated') }}
 
 ),
 
@@ -41,9 +41,9 @@ latest_cutoff as (
 -- A refresh: the campaigns with events on the new days.
 changed_campaigns as (
 
-    select distinct message_days.bulk_campaign_id
-    from message_days
-    where message_days.event_date > cast('{{ run_var('replaced_as_of_date') }}' as date)
+    select distinct message_events.bulk_campaign_id
+    from message_events
+    where message_events.event_date > cast('{{ run_var('replaced_as_of_date') }}' as date)
 
 ),
 {%- endif %}
@@ -51,23 +51,23 @@ changed_campaigns as (
 campaign_day_events as (
 
     select
-        message_days.bulk_campaign_id,
-        message_days.event_date,
-        sum(case when message_days.event = 'send' then message_days.count_events else 0 end) as count_sends,
-        sum(case when message_days.event = 'open' then message_days.count_events else 0 end) as count_opens,
-        sum(case when message_days.event = 'click' then message_days.count_events else 0 end) as count_clicks,
-        sum(case when message_days.event = 'purchase' then message_days.count_events else 0 end)
+        message_events.bulk_campaign_id,
+        message_events.event_date,
+        sum(case when message_events.event = 'send' then 1 else 0 end) as count_sends,
+        sum(case when message_events.event = 'open' then 1 else 0 end) as count_opens,
+        sum(case when message_events.event = 'click' then 1 else 0 end) as count_clicks,
+        sum(case when message_events.event = 'purchase' then 1 else 0 end)
             as count_purchases
-    from message_days
+    from message_events
     inner join latest_cutoff
-        on message_days.event_date <= latest_cutoff.as_of_date
+        on message_events.event_date <= latest_cutoff.as_of_date
     {%- if is_incremental() %}
     inner join changed_campaigns
-        on message_days.bulk_campaign_id = changed_campaigns.bulk_campaign_id
+        on message_events.bulk_campaign_id = changed_campaigns.bulk_campaign_id
     {%- endif %}
     group by
-        message_days.bulk_campaign_id,
-        message_days.event_date
+        message_events.bulk_campaign_id,
+        message_events.event_date
 
 ),
 

@@ -4,8 +4,8 @@
 -- A full build sums the window segments. A refresh (scoring refresh) carries the latest cutoff forward
 -- instead of reading the history: each window's count at the new cutoff is its count at the replaced
 -- cutoff, plus the days that entered the window, minus the days that left it, so it reads only those few
--- days of int_apparel__messages_aggregated_to_client_day. Counts and decimal sums make the carry exact.
--- depends_on: {{ ref('int_apparel__messages_aggregated_to_client_day') }}
+-- days of int_apparel__messages_deduplicated. Counts and decimal sums make the carry exact.
+-- depends_on: {{ ref('int_apparel__messages_deduplicated') }}
 -- depends_on: {{ ref('int_apparel__campaign_rates_over_first_days') }}
 {%- set offsets = window_offsets_days() -%}
 {%- set maturity = var('campaign_rate_maturity_days') | int -%}
@@ -96,9 +96,9 @@ previous_cutoff as (
 ),
 
 -- Only the days that enter or leave some window are read.
-message_days as (
+message_events as (
 
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_day') }}
+    select * from {{ ref('int_apparel__messages_deduplicated') }}
     where
         {%- for shift in shifts | unique %}
         {{ days_moved(shift, previous_date, latest_date) }}
@@ -113,32 +113,27 @@ campaign_rates as (
 
 ),
 
--- What each day is worth to the rated measures: the campaign's rates once per send event.
-day_values as (
+-- What each event is worth to the counts and the rated measures: a send counts its campaign's rates.
+event_values as (
 
     select
-        message_days.client_id,
-        message_days.event,
-        message_days.channel,
-        message_days.event_date,
-        message_days.count_events,
-        case
-            when campaign_rates.open_rate is not null then message_days.count_events else 0
-        end as count_rated_sends,
-        case
-            when campaign_rates.base_open_rate is not null then message_days.count_events else 0
-        end as count_base_rated_sends,
+        message_events.client_id,
+        message_events.event,
+        message_events.channel,
+        message_events.event_date,
+        case when campaign_rates.open_rate is not null then 1 else 0 end as count_rated_sends,
+        case when campaign_rates.base_open_rate is not null then 1 else 0 end as count_base_rated_sends,
         {%- for prefix in ['', 'base_'] %}
         {%- for rate in ['open', 'click', 'purchase'] %}
-        coalesce(campaign_rates.{{ prefix }}{{ rate }}_rate * message_days.count_events, 0)
+        coalesce(campaign_rates.{{ prefix }}{{ rate }}_rate, 0)
             as sum_campaign_{{ prefix }}{{ rate }}_rate
         {%- if not (loop.last and prefix == 'base_') %},{% endif %}
         {%- endfor %}
         {%- endfor %}
-    from message_days
+    from message_events
     left join campaign_rates
-        on message_days.bulk_campaign_id = campaign_rates.bulk_campaign_id
-        and message_days.event = 'send'
+        on message_events.bulk_campaign_id = campaign_rates.bulk_campaign_id
+        and message_events.event = 'send'
 
 ),
 
@@ -154,11 +149,11 @@ changes as (
         channel,
         {%- for days in offsets %}
         sum(
-            case when {{ entering }} then count_events else 0 end
-            - case when {{ days_moved(days, previous_date, latest_date) }} then count_events else 0 end
+            case when {{ entering }} then 1 else 0 end
+            - case when {{ days_moved(days, previous_date, latest_date) }} then 1 else 0 end
         ) as count_{{ days }}d,
         {%- endfor %}
-        sum(case when {{ entering }} then count_events else 0 end) as count_lifetime,
+        sum(case when {{ entering }} then 1 else 0 end) as count_lifetime,
         min(case when {{ entering }} then event_date end) as first_event_date,
         max(case when {{ entering }} then event_date end) as last_event_date,
         {%- for measure in rated %}
@@ -172,7 +167,7 @@ changes as (
         ) as {{ measure }}_matured_{{ recent }}d
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
-    from day_values
+    from event_values
     group by
         client_id,
         event,

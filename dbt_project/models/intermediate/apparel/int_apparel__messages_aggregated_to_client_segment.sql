@@ -1,13 +1,13 @@
 -- One row per (client_id, segment_start_date, event, channel): the message events of a client in a segment of
--- the window calendar, summed from the client's days (int_apparel__messages_aggregated_to_client_day).
+-- the window calendar, counted from the client's events (int_apparel__messages_deduplicated).
 -- Send rows also carry the sum of the matured response rates of the campaigns sent (see the yml).
 -- Built by the full build only: a refresh moves the latest cutoff without it (see macros/latest_cutoff.sql).
 
 with
 
-message_days as (
+message_events as (
 
-    select * from {{ ref('int_apparel__messages_aggregated_to_client_day') }}
+    select * from {{ ref('int_apparel__messages_deduplicated') }}
 
 ),
 
@@ -37,23 +37,22 @@ calendar_bounds as (
 messages_in_calendar as {{ cte_materialized() }} (
 
     select
-        message_days.client_id,
-        message_days.bulk_campaign_id,
-        message_days.event,
-        message_days.channel,
-        message_days.event_date,
-        message_days.count_events,
+        message_events.client_id,
+        message_events.bulk_campaign_id,
+        message_events.event,
+        message_events.channel,
+        message_events.event_date,
         coalesce(calendar.segment_start_date, calendar_bounds.earlier_segment_start_date)
             as segment_start_date
-    from message_days
+    from message_events
     cross join calendar_bounds
     left join calendar
-        on message_days.event_date = calendar.calendar_date
-    where message_days.event_date <= calendar_bounds.last_calendar_date
+        on message_events.event_date = calendar.calendar_date
+    where message_events.event_date <= calendar_bounds.last_calendar_date
 
 ),
 
--- A send counts its campaign's rates once per event: rate times count_events, exact in decimals.
+-- A send counts its campaign's rates once: sums of decimals, exact.
 final as (
 
     select
@@ -61,38 +60,38 @@ final as (
         cast(messages_in_calendar.segment_start_date as date) as segment_start_date,
         cast(messages_in_calendar.event as {{ dbt.type_string() }}) as event,
         cast(messages_in_calendar.channel as {{ dbt.type_string() }}) as channel,
-        cast(sum(messages_in_calendar.count_events) as integer) as count_events,
+        cast(count(*) as integer) as count_events,
         cast(min(messages_in_calendar.event_date) as date) as first_event_date,
         cast(max(messages_in_calendar.event_date) as date) as last_event_date,
         cast(
             sum(
                 case
                     when campaign_rates.open_rate is not null
-                        then messages_in_calendar.count_events
+                        then 1
                     else 0
                 end
             ) as integer
         ) as count_rated_sends,
-        cast(sum(campaign_rates.open_rate * messages_in_calendar.count_events) as decimal(38, 12))
+        cast(sum(campaign_rates.open_rate) as decimal(38, 12))
             as sum_campaign_open_rate,
-        cast(sum(campaign_rates.click_rate * messages_in_calendar.count_events) as decimal(38, 12))
+        cast(sum(campaign_rates.click_rate) as decimal(38, 12))
             as sum_campaign_click_rate,
-        cast(sum(campaign_rates.purchase_rate * messages_in_calendar.count_events) as decimal(38, 12))
+        cast(sum(campaign_rates.purchase_rate) as decimal(38, 12))
             as sum_campaign_purchase_rate,
         cast(
             sum(
                 case
                     when campaign_rates.base_open_rate is not null
-                        then messages_in_calendar.count_events
+                        then 1
                     else 0
                 end
             ) as integer
         ) as count_base_rated_sends,
-        cast(sum(campaign_rates.base_open_rate * messages_in_calendar.count_events) as decimal(38, 12))
+        cast(sum(campaign_rates.base_open_rate) as decimal(38, 12))
             as sum_campaign_base_open_rate,
-        cast(sum(campaign_rates.base_click_rate * messages_in_calendar.count_events) as decimal(38, 12))
+        cast(sum(campaign_rates.base_click_rate) as decimal(38, 12))
             as sum_campaign_base_click_rate,
-        cast(sum(campaign_rates.base_purchase_rate * messages_in_calendar.count_events) as decimal(38, 12))
+        cast(sum(campaign_rates.base_purchase_rate) as decimal(38, 12))
             as sum_campaign_base_purchase_rate
     from messages_in_calendar
     left join campaign_rates

@@ -1,5 +1,5 @@
 -- One row per distinct message event. A view on purpose: materializing 12.7M rows costs more than the rest
--- of the build, so the file is read exactly once, by int_apparel__messages_aggregated_to_client_day.
+-- of the build, so the file is read exactly once, by int_apparel__messages_deduplicated.
 {{ config(materialized='view') }}
 
 with
