@@ -188,7 +188,9 @@ def refresh_cmd() -> None:
     except (FeatureBuildError, WarehouseBusy) as error:
         raise click.ClickException(str(error)) from error
     days = ", ".join(map(str, done.days))
+    slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in done.model_seconds[:3])
     click.echo(f"refreshed: latest cutoff {done.replaced_cutoff} -> {done.latest_cutoff} (days {days})")
+    click.echo(f"dbt ran the models in {done.dbt_seconds:.1f} s; slowest: {slowest}")
 
 
 @main.command("score")

@@ -4,7 +4,8 @@
 to D - 1 and D's files in days/D/ (kept aside until `run`), and builds the warehouse as of D - 1 (a full
 build, not timed). `run` delivers day D and runs the refresh as `scoring refresh` does. Both keep dbt's
 artifacts in TARGET_PATH, as `make build-features` and `make refresh-features` share dbt_project/target: the
-refresh reuses the build's parse of the project, and the benchmark reads which models took the time.
+refresh reuses the build's parse of the project. A refresh writes no run_results.json, so `run` saves the
+models' timings it returns in TARGET_PATH/refresh_timing.json, where the benchmark reads them.
 
 Usage: python -m scoring.bench.refresh prepare SOURCE_APPAREL DATA_DIR WAREHOUSE TARGET_PATH
        python -m scoring.bench.refresh run DATA_DIR WAREHOUSE TARGET_PATH
@@ -13,6 +14,7 @@ Usage: python -m scoring.bench.refresh prepare SOURCE_APPAREL DATA_DIR WAREHOUSE
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from scoring.refresh import refresh_features
 from scoring.settings import Settings
 
 PENDING = "_pending_day"  # where prepare keeps day D's files until run delivers them
+TIMING_FILE = "refresh_timing.json"
 
 
 def prepare(source: Path, data_dir: Path, warehouse: Path, target_path: Path) -> None:
@@ -43,6 +46,8 @@ def run(data_dir: Path, warehouse: Path, target_path: Path) -> None:
     shutil.move(pending, data_dir / "apparel" / "days" / pending.name)
     refreshed = refresh_features(Settings(data_dir=data_dir, warehouse=warehouse), target_path=target_path)
     print(f"refreshed {refreshed.replaced_cutoff} -> {refreshed.latest_cutoff}")
+    timing = {"dbt_seconds": refreshed.dbt_seconds, "model_seconds": dict(refreshed.model_seconds)}
+    (target_path / TIMING_FILE).write_text(json.dumps(timing, indent=2))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,7 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     second = commands.add_parser("run", help="Deliver the last day and refresh.")
     second.add_argument("data_dir", type=Path)
     second.add_argument("warehouse", type=Path)
-    second.add_argument("target_path", type=Path, help="Where dbt writes run_results.json.")
+    second.add_argument(
+        "target_path", type=Path, help=f"Where dbt keeps its parse; {TIMING_FILE} goes there."
+    )
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare(args.source, args.data_dir, args.warehouse, args.target_path)

@@ -20,6 +20,7 @@ from pathlib import Path
 from scoring.bench.build import WIDE_VIEW_FILE
 from scoring.bench.dbt_timing import feature_model_timing
 from scoring.bench.measure import Measurement, measure
+from scoring.bench.refresh import TIMING_FILE
 from scoring.tasks import TASKS
 
 GENERATE = "generate"
@@ -231,14 +232,13 @@ def refresh(run: ScaleRun) -> Measurement:
 
 
 def refresh_note(target: Path) -> str:
-    """Where the refresh's dbt time went, from its run_results.json: the span and the slowest models."""
-
-    results = json.loads((target / "run_results.json").read_text())
-    slowest = sorted(results["results"], key=lambda r: -r["execution_time"])[:3]
-    models = ", ".join(f"{r['unique_id'].rsplit('.', 1)[-1]} {r['execution_time']:.1f} s" for r in slowest)
+    """Where the refresh's dbt time went, from the timings it returned: the span and the slowest models."""
+    timing = json.loads((target / TIMING_FILE).read_text())
+    slowest = list(timing["model_seconds"].items())[:3]
+    models = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in slowest)
     return (
         f"apply day D to a build as of D - 1 (last cutoff moved, spine kept): dbt run "
-        f"{results['elapsed_time']:.1f} s of it; slowest: {models}"
+        f"{timing['dbt_seconds']:.1f} s of it; slowest: {models}"
     )
 
 
