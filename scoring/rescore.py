@@ -2,9 +2,10 @@
 and the model's features only), scored, explained and written in batches of rows (scoring.batches,
 scoring.run_writer). Each batch, and then each slice of the ranked scores, is committed and checkpointed
 into the run's copy of the warehouse, so Python holds one batch and DuckDB keeps nothing in memory that it
-cannot evict or spill; the copy is published whole, like a training run. The peak is the libraries
-(~0.45 GB), one batch and DuckDB's cache (under run_writer.MEMORY_LIMIT): 0.71 GB at 153k clients, 0.87 GB
-at 611k (from 1.39 and 2.66 GB with the run in one transaction).
+cannot evict or spill; the copy is published whole, like a training run. The mart is read one range of
+client ids per batch (run_writer.read_batches), so the view's joins hold one batch too. The peak is the
+libraries (~0.45 GB), one batch and DuckDB's cache (under run_writer.MEMORY_LIMIT): 0.58 GB at 61k clients,
+0.65 GB at 183k (`python -m scoring.bench --stages rescore` at scales 1 and 3).
 
 A batch's results equal those of all rows at once when the model scores each row on its own (XGBoost:
 predictions and TreeSHAP per row). Linear models explain a row against the mean of the rows scored, and
