@@ -16,10 +16,11 @@ from scoring import stages
 from scoring.warehouse import append
 
 # DuckDB's memory while a batched run reads the mart one range of clients at a time, writes each batch and
-# ranks the scores; beyond it DuckDB evicts its cache or spills to the run's private folder, so the run's
-# memory does not grow with the clients. One batch needs far less: at 1 GB, the cache of the blocks read and
-# written grew the peak by ~60 MB from 61k to 183k clients; at 256 MB it did not (bench `rescore` stage).
-MEMORY_LIMIT = "256MB"
+# ranks the scores; beyond it DuckDB evicts its cache of the blocks read and written, or spills to the run's
+# private folder (primary-key indexes included), so the run's memory does not grow with the clients. One
+# batch needs less: the cache alone filled whatever limit it had, and grew the peak from 582 MB at 61k
+# clients to 797 MB at 611k under 256 MB (bench `rescore` stage), at no gain in time.
+MEMORY_LIMIT = "64MB"
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path, limit: str = MEMORY_LIMIT) -> None:
