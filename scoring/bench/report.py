@@ -35,6 +35,10 @@ BUILD_AND_SCORE_SECONDS_MAX = 120.0
 # Issue 7: rescoring streams the mart, so its peak memory at a larger scale stays within this factor of its
 # peak at scale 1 (from scale 1, about 61k clients, every batch is full).
 RESCORE_FLAT_TOLERANCE = 1.2
+# Issue 7: at ten times the real size, build-features plus score within 15 minutes and 16 GB on 2 cores.
+LARGE_SCALE = 10.0
+LARGE_SECONDS_MAX = 900.0
+LARGE_PEAK_MB_MAX = 16 * 1024.0
 # Issue 7: one more day applied by the incremental refresh, as a share of a full build (wall and CPU time).
 REFRESH_SHARE_MAX = 0.20
 # Growth between two scales counts as linear when seconds per unit of scale rise by at most this factor.
@@ -223,7 +227,19 @@ def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> li
          rescore_memory_is_flat(measurements, scale)),
         (f"{at} refresh of one more day ≤ {REFRESH_SHARE_MAX:.0%} of a full build, wall time (issue 7)",
          _at_most(refresh_share(measurements, scale), REFRESH_SHARE_MAX)),
+        (f"scale {_scale(LARGE_SCALE)}: build-features + score ≤ {LARGE_SECONDS_MAX / 60:g} min, each "
+         f"≤ {LARGE_PEAK_MB_MAX:,.0f} MB peak (issue 7)", large_scale_fits(measurements)),
     ]  # fmt: skip
+
+
+def large_scale_fits(measurements: Sequence[Measurement]) -> bool | None:
+    """build-features plus score at LARGE_SCALE within LARGE_SECONDS_MAX, each within LARGE_PEAK_MB_MAX;
+    None unless both were measured there."""
+    stages = [lookup(measurements, stage, LARGE_SCALE) for stage in (BUILD, SCORE)]
+    if any(m is None or math.isnan(m.seconds) for m in stages):
+        return None
+    fits_time = sum(m.seconds for m in stages) <= LARGE_SECONDS_MAX
+    return fits_time and max(m.peak_mb for m in stages) <= LARGE_PEAK_MB_MAX
 
 
 def rescore_memory_is_flat(

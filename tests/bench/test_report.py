@@ -15,6 +15,8 @@ from scoring.bench.report import (
     format_refresh,
     format_table,
     grows_linearly,
+    large_scale_fits,
+    large_scale_fits,
     per_unit_of_scale,
     ratio_to_floor,
     render,
@@ -108,11 +110,22 @@ def test_growth_lines_give_seconds_per_unit_and_the_verdict():
 def test_targets_pass_fail_or_are_not_measured():
     scored = [Measurement(SCORE, 1.0, 80, 2000), Measurement(RESCORE, 1.0, 20, 800)]
     scored += [Measurement(RESCORE, 3.0, 60, 900), Measurement(REFRESH, 1.0, 5, 800)]
+    scored += [Measurement(BUILD, 10.0, 300, 12000), Measurement(SCORE, 10.0, 300, 5000)]
     good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2) + scored))
     assert all(good.values()), good
     slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
     assert not any(slow[name] for name in list(slow)[:4])
     assert set(dict(target_checks([Measurement(GENERATE, 1.0, 20, 900)])).values()) == {None}
+
+
+def test_scale_ten_fits_when_build_and_score_take_at_most_15_minutes_and_16_gb_each():
+    def at_ten(build_s, score_s, build_mb, score_mb=4000):
+        return [Measurement(BUILD, 10.0, build_s, build_mb), Measurement(SCORE, 10.0, score_s, score_mb)]
+
+    assert large_scale_fits(at_ten(500, 390, 15000))
+    assert large_scale_fits(at_ten(500, 410, 15000)) is False
+    assert large_scale_fits(at_ten(300, 300, 17000)) is False
+    assert large_scale_fits(at_ten(300, 300, 12000)[:1]) is None
 
 
 def test_rescore_memory_is_flat_when_no_larger_scale_peaks_above_the_tolerance():
