@@ -16,7 +16,6 @@ from scoring.bench.report import (
     format_table,
     grows_linearly,
     large_scale_fits,
-    large_scale_fits,
     per_unit_of_scale,
     ratio_to_floor,
     render,
