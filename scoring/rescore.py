@@ -82,7 +82,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
             n_rows = mart.height
         else:
             as_of, n_rows = warehouse.scoring_date_and_count(
-                settings.warehouse, task.feature_mart, key, settings.as_of
+                settings.warehouse, task.feature_mart, key, settings.as_of, run_writer.MEMORY_LIMIT
             )
     run_id = new_run_id(task, created)
     result = RunResult(

@@ -212,11 +212,18 @@ def read_profit(
 
 
 def scoring_date_and_count(
-    warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date | None
+    warehouse: Path,
+    feature_mart: str,
+    key: tuple[str, str],
+    as_of: date | None,
+    memory_limit: str | None = None,
 ) -> tuple[date, int]:
-    """The scoring date (`as_of`, default: the feature mart's latest date) and the mart's rows at it."""
+    """The scoring date (`as_of`, default: the feature mart's latest date) and the mart's rows at it, with
+    DuckDB held to `memory_limit` if given (on DuckDB the wide mart is a view: counting it runs its joins)."""
     date_column = key[1]
     with connect(warehouse, read_only=True) as con:
+        if memory_limit:
+            con.execute(f"set memory_limit = '{memory_limit}'")
         _require_relation(con, feature_mart, warehouse)
         if as_of is None:
             as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
