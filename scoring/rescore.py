@@ -4,10 +4,10 @@ scoring.run_writer). Each batch, and then each slice of the ranked scores, is co
 into the run's copy of the warehouse, so Python holds one batch and DuckDB keeps nothing in memory that it
 cannot evict or spill; the copy is published whole, like a training run. The mart is read one range of
 client ids per batch (run_writer.read_batches), so the view's joins hold one batch too. The peak is the
-libraries (~0.45 GB), one batch and DuckDB's cache (under run_writer.MEMORY_LIMIT): 0.55 GB at 61k clients,
-0.56 GB at 183k, 0.69 GB at 611k (`python -m scoring.bench --stages rescore` at scales 1, 3 and 10). What
-still grows, ~0.3 kB a client past 183k, is native memory outside DuckDB's limit and outside Python's
-heap (tracemalloc is flat from batch to batch; malloc_trim and fewer malloc arenas change nothing).
+libraries (~0.45 GB), one batch and DuckDB's cache (under run_writer.MEMORY_LIMIT, which also holds the
+count of the mart's rows): 0.52 GB at 61k clients, 0.56 GB at 183k, 0.62 GB at 611k (`python -m
+scoring.bench --stages rescore` at scales 1, 3 and 10). The batches themselves stay between 0.45 and 0.6 GB
+from the first to the last (RSS at each commit, scale 10); Python's heap is flat (tracemalloc).
 
 A batch's results equal those of all rows at once when the model scores each row on its own (XGBoost:
 predictions and TreeSHAP per row). Linear models explain a row against the mean of the rows scored, and
