@@ -55,7 +55,7 @@ def read_batches(
             f"select {id_column} from previous.{feature_mart} where {date_column} = ? order by {id_column}",
             params=[as_of],
         ).fetchnumpy()[id_column]
-        starts = [int(i) for i in ids[::batch_rows]]  # each range starts at an id: none is empty
+        starts = ids[::batch_rows].tolist()  # each range starts at an id: none is empty
         del ids
         for number, start in enumerate(starts):
             where, params = f"{date_column} = ? and {id_column} >= ?", [as_of, start]
