@@ -2,6 +2,18 @@
 -- the window calendar, counted from the client's events (int_apparel__messages_deduplicated).
 -- Send rows also carry the sum of the matured response rates of the campaigns sent (see the yml).
 -- Built by the full build only: a refresh moves the latest cutoff without it (see macros/latest_cutoff.sql).
+{#- The rated measures, plain and base-wide: (expression, type, column). -#}
+{%- set rated_measures = [] -%}
+{%- for prefix in ['', 'base_'] -%}
+{%- do rated_measures.append(
+    ('count(campaign_rates.' ~ prefix ~ 'open_rate)', 'integer', 'count_' ~ prefix ~ 'rated_sends')
+) -%}
+{%- for rate in ['open', 'click', 'purchase'] -%}
+{%- do rated_measures.append(
+    ('sum(campaign_rates.' ~ prefix ~ rate ~ '_rate)', 'decimal(38, 12)', 'sum_campaign_' ~ prefix ~ rate ~ '_rate')
+) -%}
+{%- endfor -%}
+{%- endfor %}
 
 with
 
@@ -52,7 +64,7 @@ messages_in_calendar as {{ cte_materialized() }} (
 
 ),
 
--- A send counts its campaign's rates once: sums of decimals, exact.
+-- A send counts its campaign's rates once, when the campaign has them: sums of decimals, exact.
 final as (
 
     select
@@ -63,36 +75,9 @@ final as (
         cast(count(*) as integer) as count_events,
         cast(min(messages_in_calendar.event_date) as date) as first_event_date,
         cast(max(messages_in_calendar.event_date) as date) as last_event_date,
-        cast(
-            sum(
-                case
-                    when campaign_rates.open_rate is not null
-                        then 1
-                    else 0
-                end
-            ) as integer
-        ) as count_rated_sends,
-        cast(sum(campaign_rates.open_rate) as decimal(38, 12))
-            as sum_campaign_open_rate,
-        cast(sum(campaign_rates.click_rate) as decimal(38, 12))
-            as sum_campaign_click_rate,
-        cast(sum(campaign_rates.purchase_rate) as decimal(38, 12))
-            as sum_campaign_purchase_rate,
-        cast(
-            sum(
-                case
-                    when campaign_rates.base_open_rate is not null
-                        then 1
-                    else 0
-                end
-            ) as integer
-        ) as count_base_rated_sends,
-        cast(sum(campaign_rates.base_open_rate) as decimal(38, 12))
-            as sum_campaign_base_open_rate,
-        cast(sum(campaign_rates.base_click_rate) as decimal(38, 12))
-            as sum_campaign_base_click_rate,
-        cast(sum(campaign_rates.base_purchase_rate) as decimal(38, 12))
-            as sum_campaign_base_purchase_rate
+        {%- for expression, type, name in rated_measures %}
+        cast({{ expression }} as {{ type }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from messages_in_calendar
     left join campaign_rates
         on messages_in_calendar.bulk_campaign_id = campaign_rates.bulk_campaign_id
