@@ -14,7 +14,14 @@ STOP_AT = "SCORING_STOP_AT"
 def reached(stage: str, message: str | None = None) -> None:
     """Mark `stage`; print `message` (when given) as progress on stderr."""
     if message:
-        print(f"[{stage}] {message}", file=sys.stderr, flush=True)
+        _say(f"[{stage}] {message}")
     if os.environ.get(STOP_AT) == stage:
-        print(f"[{stage}] stopped here ({STOP_AT}), pid {os.getpid()}", file=sys.stderr, flush=True)
+        _say(f"[{stage}] stopped here ({STOP_AT}), pid {os.getpid()}")
         os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def _say(line: str) -> None:
+    """One write of the whole line: print() writes the text and its newline apart, and a dbt thread writing
+    between the two glued its log line to ours (a test reading the pid off the line then failed)."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
