@@ -69,8 +69,8 @@ test: setup ## Run the test suite (what CI runs).
 	$(BIN)/pytest
 
 lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
-	$(BIN)/ruff check scoring tests
-	$(BIN)/ruff format --check scoring tests
+	$(BIN)/ruff check scoring tests benchmarks
+	$(BIN)/ruff format --check scoring tests benchmarks
 	@# dbt compiles the models for the linter; a scratch warehouse keeps it off the real (maybe locked) one.
 	WAREHOUSE=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models --processes 2
 
@@ -78,7 +78,7 @@ lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
 BENCH_SCALES ?= $(if $(filter command line,$(origin SCALE)),$(SCALE),0.1,1,3)
 
 bench: setup ## Time and measure every stage at scales 0.1, 1 and 3 into data/reports/bench.md (SCALE=...: that scale's rows only, the others kept).
-	$(BIN)/python -m scoring.bench --scales $(BENCH_SCALES) $(if $(filter command line,$(origin SCALE)),--merge)
+	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES) $(if $(filter command line,$(origin SCALE)),--merge)
 
 clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
 	rm -rf data/raw data/parquet data/warehouse.duckdb* data/.warehouse.duckdb.building data/spark-warehouse* data/models data/reports dbt_project/target dbt_project/logs $(VENV)

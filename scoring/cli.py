@@ -7,17 +7,33 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from scoring import stages
+from scoring.errors import ScoringError
 from scoring.settings import Settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def main() -> None:
+class _Commands(click.Group):
+    """The library's errors (scoring.errors.ScoringError) become one message and exit status 1, without a
+    traceback; anything else is a bug and keeps its traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ScoringError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Feature store and batch scoring for online stores.
 
     Typical use is through make (`make score`); every command reads DATA_DIR, WAREHOUSE, AS_OF, TARGET
     and SEED from the environment like the Makefile passes them.
     """
     idle_threads_sleep()
+    ctx.obj = Settings.from_env()
+    stages.stop_at(ctx.obj.stop_at)
 
 
 def idle_threads_sleep() -> None:
@@ -119,15 +135,13 @@ def profile_apparel_cmd(data: Path) -> None:
 
 
 @main.command("check-inputs")
-def check_inputs_cmd() -> None:
+@click.pass_obj
+def check_inputs_cmd(settings: Settings) -> None:
     """Check the raw files under DATA_DIR against their specs (build-features does this first)."""
-    from scoring.checks import check_inputs, format_problems
-    from scoring.features import FeatureBuildError, require_tasks
+    from scoring.build.checks import check_inputs, format_problems
+    from scoring.build.raw_files import require_data_sets
 
-    try:
-        problems = check_inputs(require_tasks(Settings.from_env().data_dir))
-    except FeatureBuildError as error:
-        raise click.ClickException(str(error)) from error
+    problems = check_inputs(require_data_sets(settings.data_dir))
     if problems:
         raise click.ClickException(format_problems(problems))
     click.echo("The input files pass their checks.")
@@ -140,17 +154,13 @@ def check_inputs_cmd() -> None:
     required=True,
     help="Folder for the Parquet files (OUT/<task>/<file>.parquet); build from it with DATA_DIR=OUT.",
 )
-def convert_cmd(out: Path) -> None:
+@click.pass_obj
+def convert_cmd(settings: Settings, out: Path) -> None:
     """Convert the raw CSV files under DATA_DIR to Parquet in another folder (every column as text, as the
     build reads a CSV, so the marts come out the same); a build from it skips parsing CSV."""
-    from scoring.convert import convert_to_parquet
-    from scoring.features import FeatureBuildError
+    from scoring.build.convert import convert_to_parquet
 
-    data_dir = Settings.from_env().data_dir
-    try:
-        converted = convert_to_parquet(data_dir, out)
-    except FeatureBuildError as error:
-        raise click.ClickException(str(error)) from error
+    converted = convert_to_parquet(settings.data_dir, out)
     for file in converted:
         click.echo(
             f"wrote {file.target} ({file.target_bytes / 1e6:,.1f} MB; "
@@ -159,34 +169,28 @@ def convert_cmd(out: Path) -> None:
 
 
 @main.command("build-features")
-def build_features_cmd() -> None:
+@click.pass_obj
+def build_features_cmd(settings: Settings) -> None:
     """Check the raw files under DATA_DIR, then build and test the feature marts (dbt build) of every task
     with files there in a new file that replaces the warehouse only when every model and test passed."""
-    from scoring.atomic import WarehouseBusy
-    from scoring.features import FeatureBuildError, build_features
+    from scoring.build.full_build import build_features
 
-    try:
-        build_features(Settings.from_env())
-    except (FeatureBuildError, WarehouseBusy) as error:
-        raise click.ClickException(str(error)) from error
+    build_features(settings)
 
 
 @main.command("refresh")
-def refresh_cmd() -> None:
+@click.pass_obj
+def refresh_cmd(settings: Settings) -> None:
     """Apply the new days of apparel events (DATA_DIR/apparel/days/YYYY-MM-DD/) to the built warehouse: the
     latest cutoff moves to the newest day (or AS_OF) and the marts get its features, at a fraction of a full
     build's cost. Late rows (dated on or before the latest cutoff) are refused: build-features takes them."""
-    from scoring.atomic import WarehouseBusy
-    from scoring.features import FeatureBuildError
-    from scoring.refresh import NothingToRefresh, refresh_features
+    from scoring.build.refresh import NothingToRefresh, refresh_features
 
     try:
-        done = refresh_features(Settings.from_env())
-    except NothingToRefresh as error:
+        done = refresh_features(settings)
+    except NothingToRefresh as error:  # up to date: not a failure
         click.echo(str(error))
         return
-    except (FeatureBuildError, WarehouseBusy) as error:
-        raise click.ClickException(str(error)) from error
     days = ", ".join(map(str, done.days))
     slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in done.model_seconds[:3])
     click.echo(f"refreshed: latest cutoff {done.replaced_cutoff} -> {done.latest_cutoff} (days {days})")
@@ -212,7 +216,10 @@ def refresh_cmd() -> None:
     default=None,
     help="With --model-run: clients scored and explained at a time (memory grows with it) [default: 50000].",
 )
-def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int, batch_rows: int | None) -> None:
+@click.pass_obj
+def score_cmd(
+    settings: Settings, task_names: tuple[str, ...], model_run: str | None, top_k: int, batch_rows: int | None
+) -> None:
     """Train, validate, score and explain every task (or rescore with a saved model).
 
     Writes scoring.model_runs, scores, explanations and feature_importance to the warehouse, the model to
@@ -220,23 +227,18 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int, ba
     TARGET=spark it reads the marts Spark built (Parquet, through Polars) and also registers the scoring
     tables in Spark's catalog.
     """
-    from scoring.atomic import WarehouseBusy
-    from scoring.job import run_tasks
-    from scoring.rescore import BATCH_ROWS, rescore
-    from scoring.results import summary
+    from scoring.run.rescore import BATCH_ROWS, rescore
+    from scoring.run.result import summary
+    from scoring.run.train import run_tasks
 
-    settings = Settings.from_env()
-    try:
-        if model_run:
-            results = [rescore(settings, model_run, top_k, batch_rows or BATCH_ROWS)]
-        else:
-            results = run_tasks(settings, task_names, top_k)
-    except WarehouseBusy as error:
-        raise click.ClickException(str(error)) from error
+    if model_run:
+        results = [rescore(settings, model_run, top_k, batch_rows or BATCH_ROWS)]
+    else:
+        results = run_tasks(settings, task_names, top_k)
     for result in results:
         click.echo(summary(result))
     if settings.on_spark:
-        from scoring.features import register_scoring_tables
+        from scoring.build.dbt import register_scoring_tables
 
         tables = register_scoring_tables(settings)
         click.echo(f"registered in Spark's catalog: scoring.{', scoring.'.join(tables)}")
@@ -245,17 +247,12 @@ def score_cmd(task_names: tuple[str, ...], model_run: str | None, top_k: int, ba
 @main.command("docs")
 @click.option("--serve/--no-serve", default=False, help="Serve the docs on localhost after generating them.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Port for --serve.")
-def docs_cmd(serve: bool, port: int) -> None:
+@click.pass_obj
+def docs_cmd(settings: Settings, serve: bool, port: int) -> None:
     """Generate the dbt docs (lineage ends at the scoring tables), save them as one HTML file, serve them."""
-    from scoring.atomic import WarehouseBusy
-    from scoring.docs import generate_docs, serve_docs
-    from scoring.features import FeatureBuildError
+    from scoring.build.docs import generate_docs, serve_docs
 
-    settings = Settings.from_env()
-    try:
-        path = generate_docs(settings)
-    except (FeatureBuildError, WarehouseBusy) as error:
-        raise click.ClickException(str(error)) from error
+    path = generate_docs(settings)
     click.echo(f"wrote {path} (one self-contained file)")
     if serve:
         click.echo(f"serving the docs on http://127.0.0.1:{port} (Ctrl-C to stop)")

@@ -5,6 +5,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from scoring.errors import ConfigError
+
 
 def _parse_date(value: str | None, name: str) -> date | None:
     if not value:
@@ -12,7 +14,16 @@ def _parse_date(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{name}={value!r} is not a date: use YYYY-MM-DD, e.g. {name}=2024-02-16") from None
+        raise ConfigError(f"{name}={value!r} is not a date: use YYYY-MM-DD, e.g. {name}=2024-02-16") from None
+
+
+def _parse_int(value: str | None, name: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number, e.g. {name}=42") from None
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,10 @@ class Settings:
     project_dir: Path = Path("dbt_project")
     reports_dir: Path = Path("data/reports")
     models_dir: Path = Path("data/models")
+    # DuckDB's memory limit for a build (e.g. "8GB"); None: it follows the size of the raw files
+    duckdb_memory_limit: str | None = None
+    # For the robustness tests: the named stage (scoring.stages) at which a run stops itself (SIGSTOP)
+    stop_at: str | None = None
 
     @property
     def on_spark(self) -> bool:
@@ -37,7 +52,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
-        """Settings from DATA_DIR, WAREHOUSE, SPARK_WAREHOUSE, AS_OF, TARGET and SEED, then overrides."""
+        """Settings from DATA_DIR, WAREHOUSE, SPARK_WAREHOUSE, AS_OF, TARGET, SEED, DUCKDB_MEMORY_LIMIT and
+        SCORING_STOP_AT, then overrides: the only place the library reads the environment (dbt's
+        profiles.yml reads the values the dbt runner sets for it)."""
         env = os.environ if environ is None else environ
         base = cls()
         values = {
@@ -48,7 +65,10 @@ class Settings:
             ),
             "as_of": _parse_date(env.get("AS_OF"), "AS_OF"),
             "target": env.get("TARGET") or base.target,
-            "seed": int(env["SEED"]) if env.get("SEED") else base.seed,
+            "seed": _parse_int(env.get("SEED"), "SEED"),
+            "duckdb_memory_limit": env.get("DUCKDB_MEMORY_LIMIT") or None,
+            "stop_at": env.get("SCORING_STOP_AT") or None,
         }
+        values = {k: v for k, v in values.items() if v is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(base, **values)

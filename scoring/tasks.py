@@ -1,6 +1,6 @@
 """Scoring tasks as configuration: which marts, which label, which candidates, which metric.
 
-One code path (scoring.job) serves every task; adding a task means adding an entry to TASKS.
+One code path (scoring.run.train) serves every task; adding a task means adding an entry to TASKS.
 """
 
 from dataclasses import dataclass, field
@@ -27,7 +27,8 @@ class SearchBudget:
 
 @dataclass(frozen=True)
 class CvSearch:
-    """The cross-validated search (scoring.cv_search): random settings per candidate, k stratified folds."""
+    """The cross-validated search (scoring.model.cv_protocol): random settings per candidate, k stratified
+    folds."""
 
     n_iter: int = 12
     folds: int = 5
@@ -36,7 +37,7 @@ class CvSearch:
 
 @dataclass(frozen=True)
 class SegmentRules:
-    """How scoring.segments splits scored clients by probability and profit (see scoring/segments.py).
+    """How scoring.decide.segments splits scored clients by probability and profit.
 
     `high_risk_probability` None means the decision threshold chosen on the out-of-fold scores; profit is
     high at or above the `high_profit_quantile` of the scored clients' profit.
@@ -77,7 +78,7 @@ class Task:
     cv_folds: int = 3  # folds of the cross-validation that gives out-of-fold scores
     search: SearchBudget = field(default_factory=SearchBudget)
     out_of_time_search: SearchBudget = field(default_factory=lambda: SearchBudget(seconds=75.0, max_trials=2))
-    # At most this many labelled rows train and validate (scoring.sampling): beyond it whole clients are
+    # At most this many labelled rows train and validate (scoring.model.sampling): beyond it whole clients are
     # sampled by a hash of client_id and the seed, and the rest is never read. None: no cap. Measured on the
     # purchase task: scale 1 has 250k labelled rows (untouched); at scale 3 (749k) every row gave ROC-AUC
     # 0.821 over all 150k provided-target clients, scored out of fold, and 260k rows 0.818, at 6.4 vs 2.9 GB
@@ -90,8 +91,8 @@ class Task:
     selection_tolerance: float = 0.002  # a smaller set is kept when it scores at most this much lower
     selection_seconds: float = 90.0  # safety stop of the smaller sets' refits (full set kept if none passed)
     shap_sample_rows: int = 2_000  # rows of the SHAP matrix kept for the beeswarm plot
-    # None: candidates are fitted once and chosen on the validation rows (scoring.training); set: tuned and
-    # chosen by cross-validated search on the development clients (scoring.cv_search)
+    # None: candidates are fitted once and chosen on the validation rows (scoring.model.holdout_protocol);
+    # set: tuned and chosen by cross-validated search on the development clients (scoring.model.cv_protocol)
     cv_search: CvSearch | None = None
     segments: SegmentRules | None = None  # set: write scoring.segments (probability x profit) and offers
 

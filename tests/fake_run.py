@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from scoring.warehouse import RunTables
+from scoring.store.warehouse import RunTables
 
 
 def fake_run(

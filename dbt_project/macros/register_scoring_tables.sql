@@ -1,6 +1,6 @@
 {#-
     Spark only (TARGET=spark): make the scoring job's outputs queryable in Spark. The job writes each run's
-    scoring.* rows as Parquet files, one folder per table (scoring/lake.py); this declares every folder as a
+    scoring.* rows as Parquet files, one folder per table (scoring/store/lake.py); this declares every folder as a
     table scoring.<name> in Spark's catalog, re-created so that it lists the files written since, and adds
     the views latest_scores and latest_segments that the DuckDB warehouse has. `tables` maps each table
     name to its folder. `scoring score` runs it after its runs:

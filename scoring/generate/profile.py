@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from scoring.features import find_raw_file
+from scoring.build.raw_files import find_raw_file
 from scoring.generate.apparel_write import FILES, TRUTH_DIR
 
 REAL_BUYERS = 49_849

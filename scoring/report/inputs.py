@@ -108,7 +108,7 @@ class RunView:
 
 
 def measured(metrics) -> Measured:
-    """A scoring.evaluate.Metrics as the report's view."""
+    """A scoring.model.metrics.Metrics as the report's view."""
     bins = metrics.calibration_table
     calibration = pl.DataFrame(
         {
@@ -190,7 +190,7 @@ def _importance(result) -> pl.DataFrame:
 
 
 def run_view(result) -> RunView:
-    """The report's view of a scoring.results.RunResult."""
+    """The report's view of a scoring.run.result.RunResult."""
     return RunView(
         task=result.task,
         run_id=result.model_run_id,
@@ -218,7 +218,7 @@ def run_view(result) -> RunView:
 
 
 def development_frame(rows) -> pl.DataFrame:
-    """The frame `write_report` takes from a scoring.dataset.Rows of labelled rows: keys (client_id,
+    """The frame `write_report` takes from a scoring.model.dataset.Rows of labelled rows: keys (client_id,
     as_of_date, is_provided), the features and the 0/1 label."""
     return pl.concat([rows.keys, rows.features], how="horizontal").with_columns(
         pl.Series(LABEL, np.asarray(rows.y), dtype=pl.Int8)

@@ -59,7 +59,7 @@ def write_report(
     extra_sections: Sequence[Section] = (),
     options: ReportOptions | None = None,
 ) -> Path:
-    """Write `out_dir/report.html` for a scoring.results.RunResult and return its path.
+    """Write `out_dir/report.html` for a scoring.run.result.RunResult and return its path.
 
     `data` is the labelled development frame the job trained on (see inputs.development_frame), or None for
     a report without the data section and the missed clients' features. `extra_sections` are a task's own

@@ -4,8 +4,8 @@ offers, the probability by profit scatter, and what sets the key segment apart f
 import numpy as np
 import polars as pl
 
+from scoring.decide.segments import KEY_SEGMENT, SEGMENTS, Segmentation, feature_words
 from scoring.report.blocks import Section, Text, Tile, Tiles, image, new_figure, pct, table
-from scoring.segments import KEY_SEGMENT, SEGMENTS, Segmentation, feature_words
 
 COLOURS = {
     KEY_SEGMENT: "#c44e52",

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from scoring.features import build_features
+from scoring.build.full_build import build_features
 from scoring.settings import Settings
 
 MARTS = "main_marts"

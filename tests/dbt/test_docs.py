@@ -1,6 +1,6 @@
 """The dbt docs describe the whole flow: lineage from the raw files to the scoring job's tables."""
 
-from scoring.docs import generate_docs
+from scoring.build.docs import generate_docs
 from scoring.settings import Settings
 
 

@@ -7,7 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from scoring.features import FeatureBuildError
+from scoring.errors import FeatureBuildError
 from scoring.generate.one_click import generate_one_click
 from tests.dbt.conftest import MARTS, assert_documented, build, query
 

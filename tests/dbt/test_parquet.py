@@ -5,10 +5,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scoring.checks import SPECS
-from scoring.checks.scan import source_sql
-from scoring.convert import convert_to_parquet
-from scoring.features import FeatureBuildError
+from scoring.build.checks import SPECS
+from scoring.build.checks.scan import source_sql
+from scoring.build.convert import convert_to_parquet
+from scoring.errors import FeatureBuildError
 from scoring.generate.one_click import generate_one_click
 from tests.dbt.conftest import build
 

@@ -17,11 +17,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scoring.bench.days import add_day, last_message_day, split_by_day
-from scoring.features import FeatureBuildError, InputCheckFailed, build_features
-from scoring.refresh import NothingToRefresh, refresh_features
+from scoring.build.full_build import build_features
+from scoring.build.refresh import NothingToRefresh, refresh_features
+from scoring.errors import FeatureBuildError, InputCheckFailed
+from scoring.generate.days import add_day, last_message_day, split_by_day
 from scoring.settings import Settings
-from tests.bench.conftest import write_daily_events
+from tests.daily_events import write_daily_events
 from tests.dbt.conftest import APPAREL_MARTS, MARTS, query
 
 KEYS = ["client_id", "as_of_date"]

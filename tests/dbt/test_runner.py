@@ -8,7 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from scoring.features import FeatureBuildError, dbt_vars, discover_tasks, find_raw_file
+from scoring.build.dbt import dbt_vars
+from scoring.build.raw_files import discover_data_sets, find_raw_file
+from scoring.errors import FeatureBuildError
 from tests.dbt.conftest import MARTS, build, copy_task, query
 
 REQUIRED = ("apparel-purchases", "apparel-messages", "apparel-target_binary")
@@ -30,7 +32,7 @@ def test_parquet_is_preferred_over_csv_gz_over_csv(tmp_path):
 def test_tasks_without_files_are_skipped_and_optional_files_are_picked_up(tmp_path):
     touch(tmp_path / "apparel", *(f"{stem}.csv" for stem in REQUIRED), "full_campaign_daily_event.csv")
     touch(tmp_path / "not_a_task", "market_file.csv")
-    tasks = discover_tasks(tmp_path)
+    tasks = discover_data_sets(tmp_path)
     assert list(tasks) == ["apparel"]
     assert set(tasks["apparel"]) == {*REQUIRED, "full_campaign_daily_event"}
 
@@ -38,18 +40,18 @@ def test_tasks_without_files_are_skipped_and_optional_files_are_picked_up(tmp_pa
 def test_a_missing_required_file_is_named_in_the_error(tmp_path):
     touch(tmp_path / "apparel", "apparel-purchases.csv", "apparel-target_binary.csv")
     with pytest.raises(FeatureBuildError, match="missing apparel-messages"):
-        discover_tasks(tmp_path)
+        discover_data_sets(tmp_path)
 
 
 def test_a_partial_one_click_folder_names_its_missing_files(tmp_path):
     touch(tmp_path / "one_click", "market_file.csv", "money.csv")
     with pytest.raises(FeatureBuildError, match="missing market_money, market_time"):
-        discover_tasks(tmp_path)
+        discover_data_sets(tmp_path)
 
 
 def test_dbt_vars_carry_absolute_paths_formats_and_the_cutoff(tmp_path):
     touch(tmp_path / "apparel", *(f"{stem}.csv" for stem in REQUIRED))
-    variables = dbt_vars(discover_tasks(tmp_path), "2023-11-18")
+    variables = dbt_vars(discover_data_sets(tmp_path), "2023-11-18")
     purchases = variables["raw_files"]["apparel"]["apparel-purchases"]
     assert Path(purchases["path"]).is_absolute()
     assert purchases["format"] == "csv"
@@ -59,7 +61,7 @@ def test_dbt_vars_carry_absolute_paths_formats_and_the_cutoff(tmp_path):
 def test_a_bad_cutoff_is_rejected_before_dbt_runs(tmp_path):
     touch(tmp_path / "apparel", *(f"{stem}.csv" for stem in REQUIRED))
     with pytest.raises(ValueError):
-        dbt_vars(discover_tasks(tmp_path), "18/11/2023")
+        dbt_vars(discover_data_sets(tmp_path), "18/11/2023")
 
 
 @pytest.mark.slow
@@ -79,7 +81,8 @@ def test_parquet_and_gzipped_csv_build_the_same_marts_as_csv(apparel_tiny, tiny_
 
 
 def test_duckdb_memory_limit_follows_the_raw_files_between_a_floor_and_a_ceiling(tmp_path):
-    from scoring.features import MEMORY_CEILING_SHARE, MEMORY_FLOOR_MB, RawFile, memory_limit
+    from scoring.build.dbt import MEMORY_CEILING_SHARE, MEMORY_FLOOR_MB, memory_limit
+    from scoring.build.raw_files import RawFile
 
     def limit_for(size: int) -> int:
         path = tmp_path / f"raw_{size}.csv"

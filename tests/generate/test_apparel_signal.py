@@ -7,8 +7,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from scoring.evaluate import expected_roc_auc
 from scoring.generate.apparel_write import generate_apparel
+from scoring.model.metrics import expected_roc_auc
 
 # A few recency, frequency, monetary and engagement features, as of the last day of the data.
 FEATURES = """

@@ -3,7 +3,7 @@
 import polars as pl
 import pytest
 
-from scoring.results import RunResult
+from scoring.run.result import RunResult
 from tests.report.fakes import fake_run
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from scoring.evaluate import evaluate
-from scoring.explain import ShapSample, importance
-from scoring.results import RunResult, score_frame
-from scoring.selection import SelectionResult
-from scoring.training import CandidateResult, ProtocolResult
+from scoring.explain.contributions import ShapSample, importance
+from scoring.model.feature_selection import SelectionResult
+from scoring.model.holdout_protocol import CandidateResult, ProtocolResult
+from scoring.model.metrics import evaluate
+from scoring.run.result import RunResult, score_frame
 
 AS_OF = date(2024, 2, 16)
 N_CLIENTS = 800

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scoring.job import train_and_score
+from scoring.run.train import train_and_score
 from scoring.settings import Settings
 from scoring.tasks import TASKS, SearchBudget
 

@@ -13,10 +13,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from scoring.atomic import building_path
+from scoring.build.full_build import build_features
 from scoring.cli import main
-from scoring.features import FeatureBuildError, InputCheckFailed, build_features
+from scoring.errors import FeatureBuildError, InputCheckFailed
 from scoring.settings import Settings
+from scoring.store.atomic import building_path
 from tests.robustness.conftest import digest
 
 PURCHASES, MESSAGES, TARGET = "apparel-purchases", "apparel-messages", "apparel-target_binary"
@@ -71,7 +72,7 @@ def _replace_line(data: bytes, line: int, new: bytes) -> bytes:
 
 def _daily_event(good: Path, out: Path) -> None:
     """An optional campaign file whose line 3 has a negative count."""
-    from scoring.checks.apparel import DAILY_EVENT
+    from scoring.build.checks.apparel import DAILY_EVENT
 
     header = list(DAILY_EVENT.names)
     rows = [[f"2023-01-0{d}", str(100 + d)] + ["0"] * (len(header) - 2) for d in range(1, 4)]

@@ -8,9 +8,10 @@ import textwrap
 
 import pytest
 
-from scoring.atomic import run_lock
-from scoring.features import FeatureBuildError, build_features
+from scoring.build.full_build import build_features
+from scoring.errors import FeatureBuildError
 from scoring.settings import Settings
+from scoring.store.atomic import run_lock
 from tests.robustness.conftest import VENV, digest, finish, kill9, make, scoring, stop_at
 
 READER = textwrap.dedent(
@@ -102,7 +103,7 @@ def test_the_run_lock_is_exclusive_and_released_when_the_run_ends(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     with run_lock(warehouse, "score"):
         probe = subprocess.run(
-            [sys.executable, "-c", "from scoring.atomic import run_lock; import sys; "
+            [sys.executable, "-c", "from scoring.store.atomic import run_lock; import sys; "
              f"run_lock({str(warehouse)!r}, 'build-features').__enter__()"],
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip

@@ -9,7 +9,7 @@ before it left behind.
 import duckdb
 import pytest
 
-from scoring.atomic import building_path, lock_path
+from scoring.store.atomic import building_path, lock_path
 from tests.robustness.conftest import digest, finish, kill9, make, scoring, stop_at
 
 # In the order a build reaches them: before the checks, inside dbt (after the first staging model, after
@@ -22,8 +22,9 @@ BUILD_STAGES = (
     "publish:renamed",
 )
 OTHER_AS_OF = "2023-11-18"
-# A rescore writes its copy of the warehouse batch by batch (scoring.run_writer): the copy made and nothing
-# written, a batch committed and checkpointed into the copy, the scores ranked, committed but not renamed.
+# A rescore writes its copy of the warehouse batch by batch (scoring.store.batch_writer): the copy made and
+# nothing written, a batch committed and checkpointed into the copy, the scores ranked, committed but not
+# renamed.
 WRITE_STAGES = ("score-write", "score-write:committed", "score-write:scores", "score-publish")
 
 

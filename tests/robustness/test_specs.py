@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scoring.checks import SPECS, check_file
-from scoring.checks.spec import FileSpec
+from scoring.build.checks import SPECS, check_file
+from scoring.build.checks.spec import FileSpec
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 1, 1)

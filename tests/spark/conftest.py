@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from scoring.features import build_features
+from scoring.build.full_build import build_features
 from scoring.generate.apparel_write import generate_apparel
 from scoring.generate.one_click import generate_one_click
 from scoring.settings import Settings

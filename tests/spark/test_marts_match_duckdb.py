@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scoring.lake import schema_tables
+from scoring.store.lake import schema_tables
 from tests.dbt.conftest import APPAREL_MARTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]

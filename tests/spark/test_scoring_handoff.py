@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scoring import lake, warehouse
-from scoring.job import tasks_with_marts
+from scoring.run.train import tasks_with_marts
 from scoring.settings import Settings
+from scoring.store import lake, warehouse
 from scoring.tasks import TASKS
 from tests.fake_run import fake_run
 from tests.spark.conftest import run_python
@@ -23,7 +23,7 @@ TASK_NAMES = ("purchase_90d", "activity_decline")
 # What `scoring score` does after its runs with TARGET=spark, then a query in Spark through dbt.
 REGISTER_AND_QUERY = """
 import json, sys
-from scoring.features import register_scoring_tables, run_dbt
+from scoring.build.dbt import register_scoring_tables, run_dbt
 from scoring.settings import Settings
 settings = Settings.from_env()
 print("TABLES", json.dumps(sorted(register_scoring_tables(settings))))

@@ -1,0 +1,89 @@
+"""The full build: check the raw files, run `dbt build` (every model and test) into a new file, and publish
+it as the warehouse only when all of it passed (scoring.store.atomic); on Spark, build Spark's tables."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
+from scoring import stages
+from scoring.build.checks import check_inputs, format_problems
+from scoring.build.dbt import failures, preload_dbt, run_dbt
+from scoring.build.raw_files import require_data_sets
+from scoring.errors import FeatureBuildError, InputCheckFailed
+from scoring.settings import Settings
+from scoring.store import atomic, warehouse
+
+
+def build_features(
+    settings: Settings,
+    select: str | None = None,
+    target_path: Path | None = None,
+    extra_vars: Mapping[str, object] | None = None,
+) -> None:
+    """Check the raw files, then run `dbt build` (models, unit and data tests) for every task with raw files
+    under settings.data_dir into a new file, and publish it as the warehouse only when all of it passed.
+
+    Uses settings.data_dir, .warehouse, .as_of (the latest cutoff; None is the last day of the data),
+    .target (the dbt target) and .project_dir. `select` replaces the default selection (every model of
+    the tasks found) with a dbt selector; the build starts from an empty file, so a selection must include
+    what its models read (e.g. `+model`). `target_path` moves dbt's artifacts (manifest, compiled SQL) out
+    of dbt_project/target; `extra_vars` override project vars for this build. The scoring.* tables (the
+    run history) are carried over from the previous warehouse. Raises InputCheckFailed when the raw files
+    break their specs, FeatureBuildError when inputs are missing or a model or test fails, and
+    atomic.WarehouseBusy when another run holds the warehouse; in every case the warehouse is unchanged.
+    On a Spark target (settings.on_spark) dbt builds Spark's tables in settings.spark_warehouse instead,
+    under the same lock (_build_on_spark).
+    """
+    tasks = require_data_sets(Path(settings.data_dir))
+    # --full-refresh: every cutoff of the spine, whatever the target holds (Spark's tables outlive a build;
+    # a DuckDB build starts from an empty file anyway). Only `scoring refresh` runs the models incrementally.
+    args = ["build", "--full-refresh", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
+    if target_path is not None:
+        args += ["--target-path", str(Path(target_path).resolve())]
+    published = Path(settings.warehouse).resolve()
+    with atomic.run_lock(published, "build-features"):
+        preload_dbt()
+        stages.reached("check-inputs", f"checking the raw files under {settings.data_dir}")
+        problems = check_inputs(tasks)
+        if problems:
+            raise InputCheckFailed(format_problems(problems))
+        if settings.on_spark:
+            _build_on_spark(settings, args, tasks, extra_vars)
+            return
+        try:
+            _build_and_publish(settings, published, args, tasks, extra_vars)
+        except BaseException:
+            atomic.remove_building(published)
+            raise
+        stages.reached("published", f"published {published}")
+
+
+def _build_and_publish(settings, published: Path, args, tasks, extra_vars) -> None:
+    building = atomic.new_building(published)
+    stages.reached("dbt-build", "building and testing the features (dbt build) in a new file")
+    result = run_dbt(dataclasses.replace(settings, warehouse=building), args, tasks, extra_vars)
+    if not result.success:
+        raise FeatureBuildError(
+            "dbt build failed; the warehouse is unchanged:\n  " + "\n  ".join(failures(result))
+        )
+    stages.reached("carry-history", "carrying the scoring history over to the new build")
+    with atomic.previous(published) as con:
+        atomic.attach_building(con, published, copy=False)
+        warehouse.carry_history(con)
+        stages.reached("publish", f"publishing the new build as {published}")
+        atomic.publish(con, published)
+
+
+def _build_on_spark(settings, args, tasks, extra_vars) -> None:
+    """The build on Spark (TARGET=spark): its tables live in settings.spark_warehouse and the DuckDB
+    warehouse is not touched; the run lock still held around it keeps a score run from reading marts that
+    are being rebuilt. Spark replaces each model's table as dbt builds it, so there is no copy to publish:
+    after a failure the models that ran are rebuilt and the others are as they were."""
+    stages.reached("dbt-build", "building and testing the features (dbt build) on Spark")
+    result = run_dbt(settings, args, tasks, extra_vars)
+    if not result.success:
+        raise FeatureBuildError(
+            f"dbt build on Spark ({settings.spark_warehouse}) failed:\n  " + "\n  ".join(failures(result))
+        )

@@ -1,0 +1,343 @@
+"""DuckDB I/O, and only that: read marts into Polars, write a run's scoring.* tables (segments too, for
+tasks that have them) in one transaction.
+
+DuckDB locks its file while any process holds a connection, so every function opens, does one thing and
+closes. Writes go to a copy that replaces the warehouse whole (scoring.store.atomic), never to the file
+readers have open. Files this module creates stay readable by the duckdb 1.5 CLI.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from scoring import stages
+from scoring.errors import DataError
+from scoring.store import atomic
+
+_CREATE_CONFIG = {"storage_compatibility_version": atomic.STORAGE_VERSION}
+
+SCHEMA_SQL = """
+create schema if not exists scoring;
+create table if not exists scoring.model_runs (
+    model_run_id varchar primary key,
+    task varchar not null,
+    run_kind varchar not null,            -- train | rescore
+    source_model_run_id varchar,          -- the run whose saved model a rescore used
+    status varchar not null,              -- succeeded (a failed run writes nothing)
+    created_at timestamp not null,
+    as_of_date date not null,
+    model_type varchar not null,
+    parameters varchar not null,          -- JSON
+    feature_list varchar[] not null,
+    metrics varchar not null,             -- JSON: validation, test and cross-validation metrics
+    data_fingerprint varchar not null,
+    artifact_path varchar not null,
+    durations varchar not null,           -- JSON: seconds per stage
+    seed integer not null,
+    n_scored integer not null
+);
+create table if not exists scoring.scores (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    as_of_date date not null,
+    probability double not null,
+    rank integer not null,                -- 1 = most likely
+    decile integer not null,              -- 1 = top 10 %
+    is_out_of_fold boolean not null,      -- scored by a model that never saw this client's labels
+    scored_at timestamp not null,
+    primary key (model_run_id, client_id)
+);
+create table if not exists scoring.explanations (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    feature varchar not null,
+    feature_value varchar,                -- as text, so numeric and categorical features share a column
+    shap_value double not null,           -- contribution to the log-odds of the uncalibrated model
+    rank integer not null,                -- 1 = largest absolute contribution
+    primary key (model_run_id, client_id, rank)
+);
+create table if not exists scoring.feature_importance (
+    task varchar not null,
+    model_run_id varchar not null,
+    feature varchar not null,
+    mean_abs_shap double not null,
+    rank integer not null,
+    primary key (model_run_id, feature)
+);
+create or replace view scoring.latest_scores as
+with latest_runs as (
+    select task, arg_max(model_run_id, created_at) as model_run_id
+    from scoring.model_runs
+    where status = 'succeeded'
+    group by task
+)
+select scores.*
+from scoring.scores as scores
+inner join latest_runs
+    on scores.task = latest_runs.task
+    and scores.model_run_id = latest_runs.model_run_id;
+
+create table if not exists scoring.segments (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    probability double not null,          -- calibrated probability of the outcome (activity declines)
+    profit double not null,               -- the profit measure the segments use
+    segment varchar not null,             -- "high risk, high profit" ... "low risk, low profit"
+    offer varchar not null,               -- the segment's action, from its members' risk drivers (SHAP)
+    reason varchar not null,              -- the client's strongest risk-raising feature, in words
+    primary key (model_run_id, client_id)
+);
+create or replace view scoring.latest_segments as
+with latest_runs as (
+    -- the latest run that wrote segments (a rescore of a model without a threshold writes none)
+    select task, arg_max(model_run_id, created_at) as model_run_id
+    from scoring.model_runs
+    where status = 'succeeded' and model_run_id in (select model_run_id from scoring.segments)
+    group by task
+)
+select segments.*
+from scoring.segments as segments
+inner join latest_runs
+    on segments.task = latest_runs.task
+    and segments.model_run_id = latest_runs.model_run_id;
+"""
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """One run's rows for the scoring.* tables."""
+
+    model_run: pl.DataFrame  # one row
+    scores: pl.DataFrame
+    explanations: pl.DataFrame
+    feature_importance: pl.DataFrame
+    segments: pl.DataFrame | None = None  # tasks that segment their clients (scoring.segments)
+
+
+@contextmanager
+def connect(warehouse: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection; a new file is created readable by the duckdb 1.5 CLI."""
+    if read_only and not Path(warehouse).exists():
+        raise FileNotFoundError(
+            f"No warehouse at {warehouse}: build the features first (make build-features)"
+        )
+    Path(warehouse).parent.mkdir(parents=True, exist_ok=True)
+    config = {} if Path(warehouse).exists() else dict(_CREATE_CONFIG)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=read_only, config=config)
+    except duckdb.IOException as error:
+        if "Could not set lock" not in str(error):
+            raise
+        raise atomic.busy_error(warehouse, error) from error
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def existing_relations(warehouse: Path, relations: list[str]) -> set[str]:
+    """Those of `relations` (schema.name) that exist in the warehouse."""
+    if not Path(warehouse).exists():
+        return set()
+    with connect(warehouse, read_only=True) as con:
+        rows = con.sql("select schema_name || '.' || table_name from duckdb_tables()").fetchall()
+        rows += con.sql("select schema_name || '.' || view_name from duckdb_views()").fetchall()
+    present = {row[0] for row in rows}
+    return {r for r in relations if r in present}
+
+
+def labelled_rows_per_client(warehouse: Path, training_mart: str, label: str, id_column: str) -> pl.DataFrame:
+    """client_id and n_rows: each client's labelled rows in the training mart (what a cap samples from)."""
+    with connect(warehouse, read_only=True) as con:
+        _require_relation(con, training_mart, warehouse)
+        return con.sql(
+            f"select {id_column} as client_id, count(*) as n_rows from {training_mart} "
+            f"where {label} is not null group by {id_column}"
+        ).pl()
+
+
+def read_task_frames(
+    warehouse: Path,
+    training_mart: str,
+    feature_mart: str,
+    label: str,
+    key: tuple[str, str],
+    as_of: date | None,
+    clients: pl.Series | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, date]:
+    """The labelled rows of the training mart (of `clients` only, when given: the other rows are never
+    loaded) and the feature mart's rows at the scoring date.
+
+    The scoring date is `as_of`, or the latest date in the feature mart. Rows come sorted by key so the
+    same warehouse always gives the same frames.
+    """
+    id_column, date_column = key
+    only = "" if clients is None else f" and {id_column} in (select client_id from sampled_clients)"
+    with connect(warehouse, read_only=True) as con:
+        for relation in (training_mart, feature_mart):
+            _require_relation(con, relation, warehouse)
+        if as_of is None:
+            as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        if clients is not None:
+            con.register("sampled_clients", pl.DataFrame({"client_id": clients}))
+        training = con.sql(
+            f"select * from {training_mart} where {label} is not null{only} "
+            f"order by {id_column}, {date_column}"
+        ).pl()
+        scoring = con.sql(
+            f"select * from {feature_mart} where {date_column} = ? order by {id_column}", params=[as_of]
+        ).pl()
+    if scoring.is_empty():
+        raise DataError(f"{feature_mart} has no rows at {date_column} = {as_of}: choose an AS_OF it has")
+    return training, scoring, as_of
+
+
+def read_profit(
+    warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date, column: str
+) -> pl.DataFrame:
+    """client_id and profit (as float) of the feature mart's rows at the scoring date."""
+    id_column, date_column = key
+    with connect(warehouse, read_only=True) as con:
+        return con.sql(
+            f"select {id_column} as client_id, cast({column} as double) as profit from {feature_mart} "
+            f"where {date_column} = ? order by {id_column}",
+            params=[as_of],
+        ).pl()
+
+
+def scoring_date_and_count(
+    warehouse: Path,
+    feature_mart: str,
+    key: tuple[str, str],
+    as_of: date | None,
+    memory_limit: str | None = None,
+) -> tuple[date, int]:
+    """The scoring date (`as_of`, default: the feature mart's latest date) and the mart's rows at it, with
+    DuckDB held to `memory_limit` if given (on DuckDB the wide mart is a view: counting it runs its joins)."""
+    date_column = key[1]
+    with connect(warehouse, read_only=True) as con:
+        if memory_limit:
+            con.execute(f"set memory_limit = '{memory_limit}'")
+        _require_relation(con, feature_mart, warehouse)
+        if as_of is None:
+            as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        count = con.sql(f"select count(*) from {feature_mart} where {date_column} = ?", params=[as_of])
+        n_rows = count.fetchall()[0][0]
+    if not n_rows:
+        raise DataError(f"{feature_mart} has no rows at {date_column} = {as_of}: choose an AS_OF it has")
+    return as_of, n_rows
+
+
+def _require_relation(con: duckdb.DuckDBPyConnection, relation: str, warehouse: Path) -> None:
+    schema, _, name = relation.rpartition(".")
+    found = con.sql(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", params=[schema, name]
+    ).fetchall()[0][0]
+    found += con.sql(
+        "select count(*) from duckdb_views() where schema_name = ? and view_name = ?", params=[schema, name]
+    ).fetchall()[0][0]
+    if not found:
+        raise LookupError(
+            f"{warehouse} has no relation {relation}: build the features first (make build-features)"
+        )
+
+
+@contextmanager
+def run_transaction(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a copy of the warehouse (attached as `building`; the warehouse as `previous`), in a
+    transaction with the scoring.* tables created: on leaving, the run is committed and the copy replaces
+    the warehouse (scoring.store.atomic); on an error it is rolled back and the copy removed. A failure or a
+    kill at any point leaves the warehouse as it was. What makes the run atomic is the rename, not the
+    transaction, so a long run may commit into its copy along the way (run_writer.commit_batch)."""
+    with atomic.previous(warehouse) as con:
+        atomic.attach_building(con, Path(warehouse), copy=True)
+        stages.reached("score-write", "writing the run to a copy of the warehouse")
+        con.execute("use building")
+        con.execute("begin transaction")
+        try:
+            con.execute(SCHEMA_SQL)
+            yield con
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            atomic.remove_building(warehouse)
+            raise
+        stages.reached("score-publish", f"publishing the run in {warehouse}")
+        atomic.publish(con, Path(warehouse))
+
+
+def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert a frame's rows into scoring.<table> (by column name), inside the run's transaction."""
+    con.register("run_rows", frame.to_arrow())
+    con.execute(f"insert into scoring.{table} by name select * from run_rows")
+    con.unregister("run_rows")
+    stages.reached(f"score-write:{table}")
+
+
+def write_run(warehouse: Path, tables: RunTables) -> None:
+    """Append one run to the scoring.* tables in one transaction, on a copy of the warehouse that replaces
+    it only once committed (run_transaction)."""
+    with run_transaction(warehouse) as con:
+        for table, frame in (
+            ("model_runs", tables.model_run),
+            ("scores", tables.scores),
+            ("explanations", tables.explanations),
+            ("feature_importance", tables.feature_importance),
+            ("segments", tables.segments),
+        ):
+            if frame is not None:
+                append(con, table, frame)
+
+
+def _scoring_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    query = "select table_name from duckdb_tables() where database_name = ? and schema_name = 'scoring'"
+    return [row[0] for row in con.execute(query, [database]).fetchall()]
+
+
+def carry_history(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the scoring.* tables (every run so far) from the warehouse attached as `previous` into the new
+    build attached as `building`, in one transaction. Tables this module does not know are copied as they
+    are, so a run history written by a newer version is not lost."""
+    attached = {row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()}
+    if "previous" not in attached:
+        return
+    tables = _scoring_tables(con, "previous")
+    if not tables:
+        return
+    con.execute("use building")
+    con.execute("begin transaction")
+    con.execute(SCHEMA_SQL)
+    known = set(_scoring_tables(con, "building"))
+    for table in tables:
+        if table in known:
+            con.execute(f'insert into scoring."{table}" by name select * from previous.scoring."{table}"')
+        else:
+            con.execute(f'create table scoring."{table}" as select * from previous.scoring."{table}"')
+    con.execute("commit")
+
+
+def read_model_run(warehouse: Path, model_run_id: str) -> dict:
+    """The scoring.model_runs row of a run, as a dict."""
+    with connect(warehouse, read_only=True) as con:
+        has_runs = con.sql(
+            "select count(*) from duckdb_tables() where schema_name = 'scoring' and table_name = 'model_runs'"
+        ).fetchall()[0][0]
+        frame = (
+            con.sql("select * from scoring.model_runs where model_run_id = ?", params=[model_run_id]).pl()
+            if has_runs
+            else pl.DataFrame()
+        )
+    if frame.is_empty():
+        raise LookupError(
+            f"No model run {model_run_id!r} in {warehouse} (scoring.model_runs): list the runs with "
+            "`select model_run_id, task, created_at from scoring.model_runs order by created_at desc`"
+        )
+    return frame.row(0, named=True)
