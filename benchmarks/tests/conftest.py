@@ -7,7 +7,10 @@ import pytest
 
 from scoring.build.full_build import build_features
 from scoring.settings import Settings
+from tests import conftest as product_fixtures
 from tests.daily_events import write_daily_events
+
+apparel_tiny = product_fixtures.apparel_tiny  # the product tests' fixture, for the tests under benchmarks/
 
 
 @pytest.fixture(scope="session")
