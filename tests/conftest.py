@@ -1,15 +1,15 @@
-"""Shared fixtures: small generated data sets and the real files when ../shared/data is present."""
+"""Shared fixtures of the product tests: the synthetic task and its job runs. The data sets and the feature
+stores built from them (tiny_build, daily_build, one_click_build, ...) are the session fixtures of
+tests/warehouses.py, a plugin shared with benchmarks/tests."""
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 # As the CLI does (scoring.cli.idle_threads_sleep), before any test imports XGBoost or scikit-learn.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest
 
-from scoring.generate.apparel_write import generate_apparel
 from scoring.run.rescore import rescore
 from scoring.run.result import RunResult
 from scoring.run.train import train_and_score
@@ -17,24 +17,9 @@ from scoring.settings import Settings
 from scoring.tasks import TASKS
 from tests.synthetic import TEST_TASK, make_settings, synthetic_marts, write_marts
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The real files; tests that need them skip where they are absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"{SHARED_DATA} is not present")
-    return SHARED_DATA
-
-
-@pytest.fixture(scope="session")
-def apparel_tiny(tmp_path_factory) -> Path:
-    """About 1,000 buyers: enough for formats and parsing."""
-    out = tmp_path_factory.mktemp("apparel_tiny") / "apparel"
-    generate_apparel(out, scale=0.02, seed=7)
-    return out
+# The data sets and their builds, one per session for every test folder (a conftest would give each folder
+# its own copy of a session fixture, built again).
+pytest_plugins = ["tests.warehouses"]
 
 
 @dataclass(frozen=True)

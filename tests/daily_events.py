@@ -37,3 +37,38 @@ def write_daily_events(apparel_dir: Path) -> Path:
     """
     duckdb.sql(f"copy ({query}) to '{path}' (header)")
     return path
+
+
+# The measure columns of full_campaign_daily_event_channel.csv, in the published order.
+CHANNEL_COLUMNS = [
+    "count_click_email", "count_click_mobile_push", "count_open_email", "count_open_mobile_push",
+    "count_purchase_email", "count_purchase_mobile_push", "count_soft_bounce_email", "count_subscribe_email",
+    "count_unsubscribe_email", "nunique_click_email", "nunique_click_mobile_push", "nunique_open_email",
+    "nunique_open_mobile_push", "nunique_purchase_email", "nunique_purchase_mobile_push",
+    "nunique_soft_bounce_email", "nunique_subscribe_email", "nunique_unsubscribe_email",
+    "count_hard_bounce_mobile_push", "count_send_mobile_push", "nunique_hard_bounce_mobile_push",
+    "nunique_send_mobile_push", "count_hard_bounce_email", "count_hbq_spam_email", "count_send_email",
+    "nunique_hard_bounce_email", "nunique_hbq_spam_email", "nunique_send_email",
+    "count_soft_bounce_mobile_push", "nunique_soft_bounce_mobile_push", "count_complain_email",
+    "nunique_complain_email", "count_close_mobile_push", "nunique_close_mobile_push",
+]  # fmt: skip
+
+
+def write_channel_daily_events(apparel_dir: Path) -> Path:
+    """The optional full_campaign_daily_event_channel.csv, per day, campaign and channel, aggregated from the
+    messages in the published layout."""
+
+    def measure(name: str) -> str:
+        kind, rest = name.split("_", 1)
+        channel = "email" if rest.endswith("_email") else "mobile_push"
+        event = rest.removesuffix(f"_{channel}")
+        value = "1" if kind == "count" else "distinct client_id"
+        return f"count({value}) filter (where event = '{event}' and channel = '{channel}') as {name}"
+
+    path = apparel_dir / "full_campaign_daily_event_channel.csv"
+    messages = apparel_dir / "apparel-messages.csv"
+    duckdb.sql(
+        f"copy (select date, bulk_campaign_id, {', '.join(measure(n) for n in CHANNEL_COLUMNS)} "
+        f"from read_csv('{messages}', all_varchar = true) group by all order by all) to '{path}' (header)"
+    )
+    return path

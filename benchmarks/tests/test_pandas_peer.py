@@ -52,22 +52,18 @@ def assert_same_features(mart: pd.DataFrame, peer: pd.DataFrame) -> None:
 
 
 @pytest.mark.slow
-def test_pandas_peer_computes_every_mart_feature_at_the_latest_cutoff(
-    mart_warehouse, apparel_with_daily_events
-):
-    mart = mart_at(mart_warehouse, 0)
-    peer = features_from_files(apparel_with_daily_events)
+def test_pandas_peer_computes_every_mart_feature_at_the_latest_cutoff(daily_build, apparel_daily):
+    mart = mart_at(daily_build, 0)
+    peer = features_from_files(apparel_daily)
     assert_same_features(mart, peer)
     # The optional campaign file was used, so the base-wide rates are compared on real values.
     assert peer["mean_campaign_base_open_rate_lifetime"].notna().sum() > 0
 
 
 @pytest.mark.slow
-def test_pandas_peer_matches_the_mart_at_the_oldest_past_cutoff_too(
-    mart_warehouse, apparel_with_daily_events
-):
-    mart = mart_at(mart_warehouse, 4)
-    peer = features_from_files(apparel_with_daily_events, as_of=str(mart["as_of_date"].iloc[0])[:10])
+def test_pandas_peer_matches_the_mart_at_the_oldest_past_cutoff_too(daily_build, apparel_daily):
+    mart = mart_at(daily_build, 4)
+    peer = features_from_files(apparel_daily, as_of=str(mart["as_of_date"].iloc[0])[:10])
     assert_same_features(mart, peer)
 
 

@@ -1,15 +1,13 @@
-"""Fixtures for the dbt project: warehouses built from small generated data, and helpers to read them."""
+"""Helpers for the dbt project's tests. The warehouses they read are the session builds of tests/conftest.py
+(tiny_build, daily_build, one_click_build, ...); `build` and `query` live in tests/warehouses.py."""
 
 import json
 import shutil
 from pathlib import Path
 
-import duckdb
-import polars as pl
-import pytest
+from tests.warehouses import build, query
 
-from scoring.build.full_build import build_features
-from scoring.settings import Settings
+__all__ = ["APPAREL_MARTS", "MARTS", "assert_documented", "build", "copy_task", "query"]
 
 MARTS = "main_marts"
 # Every apparel mart: what the equality tests (refresh against a full build, Spark against DuckDB) compare.
@@ -23,20 +21,6 @@ APPAREL_MARTS = (
     "apparel_labels",
     "apparel_training_set",
 )
-
-
-def build(data_dir: Path, work_dir: Path, as_of: str | None = None) -> Path:
-    """Build the feature store for `data_dir` into `work_dir`/warehouse.duckdb and return its path."""
-    warehouse = work_dir / "warehouse.duckdb"
-    settings = Settings(data_dir=data_dir, warehouse=warehouse, as_of=as_of)
-    build_features(settings, target_path=work_dir / "target")
-    return warehouse
-
-
-def query(warehouse: Path, sql: str) -> pl.DataFrame:
-    """Run one query on a warehouse through a short read-only connection."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.sql(sql).pl()
 
 
 def assert_documented(warehouse: Path, tag: str) -> None:
@@ -67,10 +51,3 @@ def copy_task(source_dir: Path, data_dir: Path) -> Path:
         if path.is_file():
             shutil.copy(path, target / path.name)
     return target
-
-
-@pytest.fixture(scope="session")
-def tiny_build(apparel_tiny: Path, tmp_path_factory) -> Path:
-    """The feature store built from the tiny generated apparel data (default cutoff and spine)."""
-    work_dir = tmp_path_factory.mktemp("tiny_build")
-    return build(apparel_tiny.parent, work_dir)

@@ -3,93 +3,12 @@
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from tests.dbt.conftest import MARTS, build, copy_task, query
 
 pytestmark = pytest.mark.slow
-
-DAILY_EVENTS = [
-    "click", "complain", "hard_bounce", "open", "purchase", "send", "soft_bounce", "subscribe", "unsubscribe",
-]  # fmt: skip
-
-
-# The measure columns of full_campaign_daily_event_channel.csv, in the published order.
-CHANNEL_COLUMNS = [
-    "count_click_email",
-    "count_click_mobile_push",
-    "count_open_email",
-    "count_open_mobile_push",
-    "count_purchase_email",
-    "count_purchase_mobile_push",
-    "count_soft_bounce_email",
-    "count_subscribe_email",
-    "count_unsubscribe_email",
-    "nunique_click_email",
-    "nunique_click_mobile_push",
-    "nunique_open_email",
-    "nunique_open_mobile_push",
-    "nunique_purchase_email",
-    "nunique_purchase_mobile_push",
-    "nunique_soft_bounce_email",
-    "nunique_subscribe_email",
-    "nunique_unsubscribe_email",
-    "count_hard_bounce_mobile_push",
-    "count_send_mobile_push",
-    "nunique_hard_bounce_mobile_push",
-    "nunique_send_mobile_push",
-    "count_hard_bounce_email",
-    "count_hbq_spam_email",
-    "count_send_email",
-    "nunique_hard_bounce_email",
-    "nunique_hbq_spam_email",
-    "nunique_send_email",
-    "count_soft_bounce_mobile_push",
-    "nunique_soft_bounce_mobile_push",
-    "count_complain_email",
-    "nunique_complain_email",
-    "count_close_mobile_push",
-    "nunique_close_mobile_push",
-]
-
-
-def write_daily_event_files(apparel_dir: Path) -> None:
-    """Write the two optional campaign-day files, aggregated from the messages, in the published layout."""
-    messages = apparel_dir / "apparel-messages.csv"
-    columns = [f"count_{e}" for e in DAILY_EVENTS] + [f"nunique_{e}" for e in DAILY_EVENTS]
-    columns += ["count_hbq_spam", "nunique_hbq_spam", "count_close", "nunique_close"]
-    by_channel = CHANNEL_COLUMNS
-
-    def measure(name: str) -> str:
-        kind, rest = name.split("_", 1)
-        event, channel = rest, None
-        for suffix in ("_email", "_mobile_push"):
-            if rest.endswith(suffix):
-                event, channel = rest[: -len(suffix)], suffix[1:]
-        condition = f"event = '{event}'" + (f" and channel = '{channel}'" if channel else "")
-        value = "1" if kind == "count" else "client_id"
-        aggregate = "count" if kind == "count" else "count(distinct"
-        closing = ")" if kind == "count" else "))"
-        return f"{aggregate}(case when {condition} then {value} end{closing} as {name}"
-
-    with duckdb.connect() as con:
-        for file_name, names in (
-            ("full_campaign_daily_event.csv", columns),
-            ("full_campaign_daily_event_channel.csv", by_channel),
-        ):
-            con.sql(
-                f"""
-                copy (
-                    select date, bulk_campaign_id, {", ".join(measure(n) for n in names)}
-                    from read_csv('{messages}', all_varchar = true)
-                    group by all
-                    order by date, bulk_campaign_id
-                ) to '{apparel_dir / file_name}' (header)
-                """
-            )
-
 
 FUTURE_EVENTS = [
     ("send", "email"),
@@ -149,18 +68,19 @@ def features_at(warehouse: Path, cutoffs: list[date]) -> pl.DataFrame:
     )
 
 
-def test_events_appended_after_a_cutoff_change_no_feature_at_or_before_it(apparel_tiny, tmp_path):
-    baseline_dir = tmp_path / "baseline"
-    write_daily_event_files(copy_task(apparel_tiny, baseline_dir))
-    changed_dir = tmp_path / "changed"
-    changed_task = copy_task(baseline_dir / "apparel", changed_dir)
-
-    as_of = pl.read_csv(apparel_tiny / "apparel-purchases.csv", infer_schema=False)["date"].max()
-    cutoff = date.fromisoformat(as_of) - timedelta(days=90)  # the newest past cutoff
+def test_events_appended_after_a_cutoff_change_no_feature_at_or_before_it(
+    apparel_daily, daily_build, tmp_path
+):
+    """The shared build of the tiny data with both campaign-day files is the "before"; the same files with
+    events appended after its newest past cutoff are built again at the same latest cutoff."""
+    as_of = query(daily_build, f"select max(as_of_date) as d from {MARTS}.apparel_features").item()
+    cutoff = as_of - timedelta(days=90)  # the newest past cutoff
+    changed_task = copy_task(apparel_daily, tmp_path / "changed")
+    assert (changed_task / "full_campaign_daily_event_channel.csv").is_file()
     append_future_events(changed_task, after=cutoff)
 
-    before = build(baseline_dir, tmp_path / "build_before", as_of=as_of)
-    after = build(changed_dir, tmp_path / "build_after", as_of=as_of)
+    before = daily_build
+    after = build(tmp_path / "changed", tmp_path / "build_after", as_of=as_of.isoformat())
 
     past_cutoffs = query(
         before, f"select distinct as_of_date from {MARTS}.apparel_features where as_of_date <= '{cutoff}'"
@@ -171,7 +91,7 @@ def test_events_appended_after_a_cutoff_change_no_feature_at_or_before_it(appare
     assert features_at(after, past_cutoffs).equals(unchanged)
 
     # the appended events do reach the latest cutoff, so the comparison above could have failed
-    latest = [date.fromisoformat(as_of)]
+    latest = [as_of]
     assert not features_at(after, latest).equals(features_at(before, latest))
     base_rates = query(
         before, f"select count(mean_campaign_base_open_rate_lifetime) as n from {MARTS}.apparel_features"

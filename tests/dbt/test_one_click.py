@@ -1,6 +1,8 @@
 """The one-click feature store: staged, pivoted, flagged and joined as documented, on generated data and on
-the real files, with values checked by hand against the raw rows."""
+the real files, with values checked by hand against the raw rows. Both builds are the session's
+(one_click_build, one_click_real_build in tests/conftest.py)."""
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -8,8 +10,8 @@ import polars as pl
 import pytest
 
 from scoring.errors import FeatureBuildError
-from scoring.generate.one_click import generate_one_click
 from tests.dbt.conftest import MARTS, assert_documented, build, query
+from tests.warehouses import ONE_CLICK_AS_OF
 
 pytestmark = pytest.mark.slow
 
@@ -28,18 +30,6 @@ def raw(path: Path, delimiter: str = ",") -> pl.DataFrame:
 
 def number(text: str) -> float:
     return float(text.replace(",", "."))
-
-
-@pytest.fixture(scope="module")
-def one_click_dir(tmp_path_factory) -> Path:
-    data_dir = tmp_path_factory.mktemp("one_click_data")
-    generate_one_click(data_dir / "one_click", seed=11, n_clients=400, n_unlabelled=80)
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def one_click_build(one_click_dir: Path, tmp_path_factory) -> Path:
-    return build(one_click_dir, tmp_path_factory.mktemp("one_click_build"), as_of="2024-03-01")
 
 
 def _hand_row(files: Path, client_id: int) -> dict:
@@ -76,11 +66,11 @@ def _mart_row(warehouse: Path, client_id: int, columns) -> dict:
             for k, v in row.items()}  # fmt: skip
 
 
-def test_training_set_has_one_row_per_client_of_market_file(one_click_build, one_click_dir):
-    clients = raw(one_click_dir / "one_click" / "market_file.csv")["id"].cast(pl.Int64)
+def test_training_set_has_one_row_per_client_of_market_file(one_click_build, one_click_tiny):
+    clients = raw(one_click_tiny / "one_click" / "market_file.csv")["id"].cast(pl.Int64)
     mart = query(one_click_build, f"select client_id, as_of_date from {MARTS}.one_click_training_set")
     assert sorted(mart["client_id"]) == sorted(clients)
-    assert mart["as_of_date"].unique().to_list() == [pl.Series(["2024-03-01"]).str.to_date()[0]]
+    assert mart["as_of_date"].unique().to_list() == [date.fromisoformat(ONE_CLICK_AS_OF)]
 
 
 def test_every_one_click_model_and_column_is_documented(one_click_build):
@@ -93,8 +83,8 @@ def test_only_the_one_click_task_is_built_when_only_its_files_are_there(one_clic
     assert not any("apparel" in t for t in tables)
 
 
-def test_mart_values_match_the_raw_rows_by_hand(one_click_build, one_click_dir):
-    files = one_click_dir / "one_click"
+def test_mart_values_match_the_raw_rows_by_hand(one_click_build, one_click_tiny):
+    files = one_click_tiny / "one_click"
     market = raw(files / "market_file.csv")
     typo = market.filter(pl.col("Тип сервиса") == "стандартт")["id"][0]
     unlabelled = market.filter(pl.col("Покупательская активность").is_null())["id"][0]
@@ -111,8 +101,8 @@ def test_typos_are_fixed_and_period_names_all_mapped(one_click_build):
         assert set(found["months_ago"]) == months
 
 
-def test_zero_revenue_clients_and_the_outlier_are_flagged_not_dropped(one_click_build, one_click_dir):
-    money = raw(one_click_dir / "one_click" / "market_money.csv").with_columns(
+def test_zero_revenue_clients_and_the_outlier_are_flagged_not_dropped(one_click_build, one_click_tiny):
+    money = raw(one_click_tiny / "one_click" / "market_money.csv").with_columns(
         pl.col("Выручка").cast(pl.Float64)
     )
     zero_ids = set(money.filter(pl.col("Выручка") == 0)["id"].cast(pl.Int64))
@@ -128,10 +118,10 @@ def test_zero_revenue_clients_and_the_outlier_are_flagged_not_dropped(one_click_
     assert flagged.filter("has_revenue_outlier_3m")["client_id"].to_list() == [top_id]
 
 
-def test_a_money_file_saved_with_commas_fails_naming_the_file_and_the_separator(one_click_dir, tmp_path):
+def test_a_money_file_saved_with_commas_fails_naming_the_file_and_the_separator(one_click_tiny, tmp_path):
     files = tmp_path / "one_click"
     files.mkdir()
-    for path in (one_click_dir / "one_click").iterdir():
+    for path in (one_click_tiny / "one_click").iterdir():
         (files / path.name).write_bytes(path.read_bytes())
     money = files / "money.csv"
     money.write_text(money.read_text(encoding="utf-8").replace(";", ","), encoding="utf-8")
@@ -141,10 +131,10 @@ def test_a_money_file_saved_with_commas_fails_naming_the_file_and_the_separator(
         build(tmp_path, tmp_path / "build")
 
 
-def test_a_file_missing_a_column_fails_naming_the_column(one_click_dir, tmp_path):
+def test_a_file_missing_a_column_fails_naming_the_column(one_click_tiny, tmp_path):
     files = tmp_path / "one_click"
     files.mkdir()
-    for path in (one_click_dir / "one_click").iterdir():
+    for path in (one_click_tiny / "one_click").iterdir():
         (files / path.name).write_bytes(path.read_bytes())
     raw(files / "market_time.csv").drop("минут").write_csv(files / "market_time.csv")
     expected = r"one_click/market_time\.csv, line 1: lacks the columns минут\. Fix: line 1 must be exactly"
@@ -152,31 +142,24 @@ def test_a_file_missing_a_column_fails_naming_the_column(one_click_dir, tmp_path
         build(tmp_path, tmp_path / "build")
 
 
-@pytest.fixture(scope="module")
-def real_build(shared_data: Path, tmp_path_factory) -> Path:
-    if not (shared_data / "one_click" / "market_file.csv").is_file():
-        pytest.skip("the real one-click files are not present")
-    return build(shared_data, tmp_path_factory.mktemp("one_click_real"))
-
-
 @pytest.mark.real_data
-def test_real_files_build_only_this_task_with_1300_clients_1040_labelled(real_build):
+def test_real_files_build_only_this_task_with_1300_clients_1040_labelled(one_click_real_build):
     counts = query(
-        real_build,
+        one_click_real_build,
         f"select count(*) as n, count(label) as labelled, sum(label) as declined "
         f"from {MARTS}.one_click_training_set",
     ).row(0, named=True)
     assert counts == {"n": 1300, "labelled": 1040, "declined": 398}
-    tables = query(real_build, "select table_name from information_schema.tables")["table_name"]
+    tables = query(one_click_real_build, "select table_name from information_schema.tables")["table_name"]
     assert not any("apparel" in t for t in tables)
 
 
 @pytest.mark.real_data
-def test_real_files_values_checked_by_hand(real_build, shared_data):
+def test_real_files_values_checked_by_hand(one_click_real_build, shared_data):
     # raw rows: market_money 215380 текущий 106862.2 / предыдущий 6077.0 / препредыдущий 5051.0;
     # money.csv "215348;0,98"; market_file 215350 has «стандартт»; 215348 had no revenue two months running
     rows = query(
-        real_build,
+        one_click_real_build,
         f"select * from {MARTS}.one_click_training_set where client_id in (215348, 215350, 215380) "
         "order by client_id",
     ).rows_by_key("client_id", named=True, unique=True)
@@ -190,7 +173,7 @@ def test_real_files_values_checked_by_hand(real_build, shared_data):
     assert rows[215350]["service_type"] == "стандарт"
     assert rows[215350]["label"] == 1
     flagged = query(
-        real_build,
+        one_click_real_build,
         f"select client_id from {MARTS}.one_click_features "
         "where count_months_without_revenue_3m > 0 or has_revenue_outlier_3m order by client_id",
     )["client_id"].to_list()

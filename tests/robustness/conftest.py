@@ -1,11 +1,12 @@
-"""A published warehouse (marts from `make build-features`, one scoring run) and helpers to prove it intact.
+"""A published warehouse (the marts of the tiny generated data, one scoring run) and helpers to prove it
+intact.
 
-Built once per session from the tiny generated data and copied by each test that may change it.
+Made once per session from a copy of the shared tiny build and copied by each test that may change it; the
+tests themselves run `make build-features` and `make score` on those copies.
 """
 
 import dataclasses
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import pytest
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
 from scoring.tasks import TASKS, SearchBudget
+from tests.warehouses import copy_build
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
@@ -115,7 +117,7 @@ def digest(warehouse: Path) -> dict[str, tuple[int, int]]:
 
 @dataclass(frozen=True)
 class Published:
-    """A warehouse built by `make build-features` with one scoring run, and its digest."""
+    """A warehouse with the marts of `data_dir` and one scoring run, and its digest."""
 
     data_dir: Path
     warehouse: Path
@@ -123,19 +125,15 @@ class Published:
     digest: dict
 
     def copy_to(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / self.warehouse.name
-        shutil.copyfile(self.warehouse, target)
-        return target
+        return copy_build(self.warehouse, folder)
 
 
 @pytest.fixture(scope="session")
-def published(apparel_tiny: Path, tmp_path_factory) -> Published:
-    """Built through the make target, then one quick training run through the library (about 30 s)."""
+def published(apparel_tiny: Path, tiny_build: Path, tmp_path_factory) -> Published:
+    """The shared tiny build (what `make build-features` builds from that data: the same build_features),
+    copied, then one quick training run through the library (about 10 s)."""
     root = tmp_path_factory.mktemp("published")
-    warehouse = root / "warehouse.duckdb"
-    code, out = finish(make("build-features", apparel_tiny.parent, warehouse, root))
-    assert code == 0, out[-3000:]
+    warehouse = copy_build(tiny_build, root)
     settings = Settings(
         data_dir=apparel_tiny.parent,
         warehouse=warehouse,

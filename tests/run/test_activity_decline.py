@@ -1,5 +1,6 @@
-"""The activity_decline task end to end through the shared job: dbt marts built from one-click files, the
-cross-validated search, scores for every client, SHAP, segments and the report; and the real files."""
+"""The activity_decline task end to end through the shared job: dbt marts built from one-click files (a copy
+of the session's build), the cross-validated search, scores for every client, SHAP, segments and the
+report; and the real files."""
 
 import dataclasses
 import json
@@ -9,14 +10,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from scoring.build.full_build import build_features
 from scoring.decide.segments import SEGMENTS
-from scoring.generate.one_click import generate_one_click
 from scoring.run.rescore import rescore
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
 from scoring.tasks import TASKS, CvSearch
 from tests.synthetic import read
+from tests.warehouses import ONE_CLICK_AS_OF, copy_build
 
 pytestmark = pytest.mark.slow
 
@@ -24,20 +24,18 @@ TASK = TASKS["activity_decline"]
 QUICK = dataclasses.replace(TASK, cv_search=CvSearch(n_iter=2, folds=3))
 
 
-def _run(data_dir: Path, root: Path, task):
+def _run(data_dir: Path, built: Path, root: Path, task):
+    """Train and score `task` on a copy of the shared build `built` of `data_dir`."""
     settings = Settings(
-        data_dir=data_dir, warehouse=root / "warehouse.duckdb", as_of=date(2024, 3, 1),
+        data_dir=data_dir, warehouse=copy_build(built, root), as_of=date.fromisoformat(ONE_CLICK_AS_OF),
         models_dir=root / "models", reports_dir=root / "reports",
     )  # fmt: skip
-    build_features(settings, target_path=root / "target")
     return settings, train_and_score(settings, task, top_k=3)
 
 
 @pytest.fixture(scope="module")
-def generated_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("activity_decline")
-    generate_one_click(root / "data" / "one_click", seed=5, n_clients=400, n_unlabelled=80)
-    return _run(root / "data", root, QUICK)
+def generated_run(one_click_tiny, one_click_build, tmp_path_factory):
+    return _run(one_click_tiny, one_click_build, tmp_path_factory.mktemp("activity_decline"), QUICK)
 
 
 def _latest(settings, table: str) -> pl.DataFrame:
@@ -103,10 +101,8 @@ def test_a_rescore_keeps_the_threshold_and_writes_its_own_segments(generated_run
 
 
 @pytest.mark.real_data
-def test_real_files_cross_validated_roc_auc_is_at_least_0_88(shared_data, tmp_path):
-    if not (shared_data / "one_click" / "market_file.csv").is_file():
-        pytest.skip("the real one-click files are not present")
-    settings, result = _run(shared_data, tmp_path, TASK)
+def test_real_files_cross_validated_roc_auc_is_at_least_0_88(shared_data, one_click_real_build, tmp_path):
+    settings, result = _run(shared_data, one_click_real_build, tmp_path, TASK)
     assert result.metrics_json()["cross_validated_roc_auc_all_labelled"]["roc_auc"] >= 0.88
     assert result.cv_metrics.roc_auc >= 0.88  # out of fold, the development clients
     scores = read(settings, "select * from scoring.latest_scores")

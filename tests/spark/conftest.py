@@ -18,7 +18,6 @@ import pytest
 
 from scoring.build.full_build import build_features
 from scoring.generate.apparel_write import generate_apparel
-from scoring.generate.one_click import generate_one_click
 from scoring.settings import Settings
 
 
@@ -40,12 +39,13 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory) -> Path:
-    """Both tasks at a small scale, the apparel files in all three formats the readers accept."""
+def data_dir(one_click_tiny: Path, tmp_path_factory) -> Path:
+    """Both tasks at a small scale (the one-click files are the session's), the apparel files in all three
+    formats the readers accept."""
     data_dir = tmp_path_factory.mktemp("spark_data")
     apparel = data_dir / "apparel"
     generate_apparel(apparel, scale=0.01, seed=5)
-    generate_one_click(data_dir / "one_click", seed=5, n_clients=400, n_unlabelled=80)
+    shutil.copytree(one_click_tiny / "one_click", data_dir / "one_click")
     purchases = apparel / "apparel-purchases.csv"
     with purchases.open("rb") as plain, gzip.open(apparel / "apparel-purchases.csv.gz", "wb") as packed:
         shutil.copyfileobj(plain, packed)

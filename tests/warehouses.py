@@ -1,0 +1,115 @@
+"""The tests' data sets and the feature stores dbt builds from them, once per session, with the helpers to
+build, copy and read a warehouse.
+
+A dbt build of the tiny generated data costs 10-20 s; a copy of the DuckDB file it writes costs
+milliseconds. So each distinct data set is built once per session by a fixture here, a test that only
+reads a build uses it as it is, and a test that changes one (a scoring run, a refresh, a kill) works on
+`copy_build(...)`, never on the shared file. A new test takes one of these before building its own.
+
+A pytest plugin (`pytest_plugins` in tests/conftest.py and benchmarks/tests/conftest.py), not a conftest:
+the fixtures of a conftest are defined once per folder that sees it, and each would build again.
+"""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from scoring.build.full_build import build_features
+from scoring.generate.apparel_write import generate_apparel
+from scoring.generate.one_click import generate_one_click
+from scoring.settings import Settings
+from tests.daily_events import write_channel_daily_events, write_daily_events
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+ONE_CLICK_AS_OF = "2024-03-01"  # the one-click files hold no dates: their builds fix the cutoff
+
+
+def build(data_dir: Path, work_dir: Path, as_of: str | None = None) -> Path:
+    """Build the feature store for `data_dir` into `work_dir`/warehouse.duckdb and return its path; dbt's
+    artifacts (manifest, compiled SQL) go to `work_dir`/target."""
+    warehouse = work_dir / "warehouse.duckdb"
+    settings = Settings(data_dir=data_dir, warehouse=warehouse, as_of=as_of)
+    build_features(settings, target_path=work_dir / "target")
+    return warehouse
+
+
+def copy_build(warehouse: Path, folder: Path) -> Path:
+    """A private copy of a built warehouse (the file only) in `folder`; returns the copy's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / warehouse.name
+    shutil.copyfile(warehouse, target)
+    return target
+
+
+def query(warehouse: Path, sql: str) -> pl.DataFrame:
+    """Run one query on a warehouse through a short read-only connection."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql(sql).pl()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real files; tests that need them skip where they are absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def apparel_tiny(tmp_path_factory) -> Path:
+    """About 1,000 buyers: enough for formats and parsing."""
+    out = tmp_path_factory.mktemp("apparel_tiny") / "apparel"
+    generate_apparel(out, scale=0.02, seed=7)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_build(apparel_tiny: Path, tmp_path_factory) -> Path:
+    """The feature store built from the tiny generated apparel data (default cutoff and spine); its dbt
+    artifacts are in the `target` folder beside it. The one build of the fast loop (make test-fast)."""
+    return build(apparel_tiny.parent, tmp_path_factory.mktemp("tiny_build"))
+
+
+@pytest.fixture(scope="session")
+def apparel_daily(apparel_tiny: Path, tmp_path_factory) -> Path:
+    """The tiny generated apparel data plus both optional campaign-day files (the generator writes
+    neither): the files whose base-wide campaign rates the marts and the pandas peer compute."""
+    target = tmp_path_factory.mktemp("apparel_daily") / "apparel"
+    shutil.copytree(apparel_tiny, target, ignore=shutil.ignore_patterns("_truth"))
+    write_daily_events(target)
+    write_channel_daily_events(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def daily_build(apparel_daily: Path, tmp_path_factory) -> Path:
+    """The feature store built from `apparel_daily` (default cutoff and spine)."""
+    return build(apparel_daily.parent, tmp_path_factory.mktemp("daily_build"))
+
+
+@pytest.fixture(scope="session")
+def one_click_tiny(tmp_path_factory) -> Path:
+    """A data folder with generated one-click files only: 400 clients, 80 of them unlabelled."""
+    data_dir = tmp_path_factory.mktemp("one_click_tiny")
+    generate_one_click(data_dir / "one_click", seed=5, n_clients=400, n_unlabelled=80)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def one_click_build(one_click_tiny: Path, tmp_path_factory) -> Path:
+    """The feature store built from `one_click_tiny` as of ONE_CLICK_AS_OF."""
+    return build(one_click_tiny, tmp_path_factory.mktemp("one_click_build"), as_of=ONE_CLICK_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def one_click_real_build(shared_data: Path, tmp_path_factory) -> Path:
+    """The feature store built from the real files (only the one-click task has full files there) as of
+    ONE_CLICK_AS_OF."""
+    if not (shared_data / "one_click" / "market_file.csv").is_file():
+        pytest.skip("the real one-click files are not present")
+    return build(shared_data, tmp_path_factory.mktemp("one_click_real"), as_of=ONE_CLICK_AS_OF)
