@@ -23,7 +23,7 @@ export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data profile parquet build-features refresh-features score docs test lint bench clean
+.PHONY: help setup data profile parquet build-features refresh-features score docs test test-fast lint bench clean
 
 help: ## List the targets with what they do.
 	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
@@ -65,8 +65,13 @@ $(GENERATED_DIR)/.generated:
 docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-docs.html, serve them on localhost:8080.
 	$(SCORING) docs --serve
 
-test: setup ## Run the test suite (what CI runs).
+test: setup ## Run the whole test suite, slow tests included (what CI runs; under 10 minutes on 2 cores).
 	$(BIN)/pytest
+
+# The fast loop leaves out the tests marked `slow` (pyproject.toml: markers); the slowest ten it ran are listed,
+# so a test that should be marked shows up there.
+test-fast: setup ## Run the tests not marked slow: unit tests and the dbt tests of one small shared build (under 2 minutes).
+	$(BIN)/pytest -m "not slow" --durations=10
 
 lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
 	$(BIN)/ruff check scoring tests benchmarks

@@ -1,4 +1,6 @@
-"""The feature store builds on generated data: keys, spine, types, docs and hand-checked values."""
+"""The feature store builds on generated data: keys, spine, types, docs and hand-checked values.
+
+They read the session's tiny_build, the one dbt build of the fast loop (make test-fast): not `slow`."""
 
 import json
 import shutil
@@ -11,8 +13,6 @@ import polars as pl
 import pytest
 
 from tests.dbt.conftest import MARTS, assert_documented, query
-
-pytestmark = pytest.mark.slow
 
 FEATURE_MARTS = [
     "apparel_features_purchases",

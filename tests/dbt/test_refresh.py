@@ -25,6 +25,8 @@ from scoring.settings import Settings
 from tests.daily_events import write_daily_events
 from tests.dbt.conftest import APPAREL_MARTS, MARTS, query
 
+pytestmark = pytest.mark.slow  # two builds and two refreshes of its own (module fixture `days`)
+
 KEYS = ["client_id", "as_of_date"]
 
 

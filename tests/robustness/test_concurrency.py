@@ -53,6 +53,7 @@ def test_a_second_run_stops_with_the_holder_while_queries_see_the_previous_wareh
     assert digest(warehouse) == published.digest
 
 
+@pytest.mark.slow
 def test_a_reader_keeps_its_snapshot_through_a_publish_and_sees_the_new_run_on_reconnecting(
     published, tmp_path
 ):
@@ -77,6 +78,7 @@ def test_a_reader_keeps_its_snapshot_through_a_publish_and_sees_the_new_run_on_r
     assert out.splitlines() == ["same connection 1", "new connection 2"]
 
 
+@pytest.mark.slow
 def test_a_session_writing_the_warehouse_makes_a_run_stop_with_what_to_do(published, tmp_path):
     warehouse = published.copy_to(tmp_path / "wh")
     writer = subprocess.Popen(
@@ -116,6 +118,7 @@ def test_the_run_lock_is_exclusive_and_released_when_the_run_ends(tmp_path):
         pass
 
 
+@pytest.mark.slow
 def test_a_failing_dbt_build_leaves_the_warehouse_and_no_build_files(published, tmp_path):
     warehouse = published.copy_to(tmp_path / "wh")
     settings = Settings(data_dir=published.data_dir, warehouse=warehouse)
