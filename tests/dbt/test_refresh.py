@@ -17,13 +17,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from scoring.build.full_build import build_features
 from scoring.build.refresh import NothingToRefresh, refresh_features
 from scoring.errors import FeatureBuildError, InputCheckFailed
 from scoring.generate.days import add_day, last_message_day, split_by_day
 from scoring.settings import Settings
 from tests.daily_events import write_daily_events
-from tests.dbt.conftest import APPAREL_MARTS, MARTS, query
+from tests.dbt.conftest import APPAREL_MARTS, MARTS, build, query
 
 pytestmark = pytest.mark.slow  # two builds and two refreshes of its own (module fixture `days`)
 
@@ -47,15 +46,13 @@ def days(apparel_tiny: Path, tmp_path_factory) -> SimpleNamespace:
     write_daily_events(source)  # the optional campaign file too: its base-wide rates are carried as well
     day = last_message_day(source)
     apparel = split_by_day(source, work / "data", day - timedelta(days=2), [])
-    refreshed = work / "refreshed" / "warehouse.duckdb"
-    build_features(Settings(data_dir=work / "data", warehouse=refreshed, as_of=day - timedelta(days=2)))
+    refreshed = build(work / "data", work / "refreshed", as_of=day - timedelta(days=2))
     before = {name: mart(refreshed, name, "true") for name in APPAREL_MARTS}
     results = []
     for new_day in (day - timedelta(days=1), day):
         add_day(source, apparel, new_day)
         results.append(refresh_features(Settings(data_dir=work / "data", warehouse=refreshed)))
-    rebuilt = work / "rebuilt" / "warehouse.duckdb"
-    build_features(Settings(data_dir=work / "data", warehouse=rebuilt, as_of=day))
+    rebuilt = build(work / "data", work / "rebuilt", as_of=day)
     return SimpleNamespace(
         day=day, source=source, data=work / "data", refreshed=refreshed, rebuilt=rebuilt, before=before,
         results=results,

@@ -16,9 +16,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from scoring.build.full_build import build_features
 from scoring.generate.apparel_write import generate_apparel
-from scoring.settings import Settings
+from tests.warehouses import build
 
 
 def run_python(code: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -69,13 +68,7 @@ def as_of(data_dir: Path) -> str:
 
 @pytest.fixture(scope="session")
 def duckdb_warehouse(data_dir: Path, as_of: str, tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("duckdb_build")
-    warehouse = work / "warehouse.duckdb"
-    build_features(
-        Settings(data_dir=data_dir, warehouse=warehouse, as_of=date.fromisoformat(as_of)),
-        target_path=work / "target",
-    )
-    return warehouse
+    return build(data_dir, tmp_path_factory.mktemp("duckdb_build"), as_of=as_of)
 
 
 @pytest.fixture(scope="session")
