@@ -2,13 +2,20 @@
 TARGET=spark` runs it), shared by the comparison and handoff tests.
 
 They need a Java runtime (pyspark itself is installed with the project): without one they skip, except in
-CI, where a skip would hide that the Spark build is no longer checked."""
+CI, where a skip would hide that the Spark build is no longer checked.
+
+The Spark build is the suite's longest step (about two minutes of one core, in the JVM), and it needs
+nothing from the other tests: it starts in its own process as soon as the session's tests are collected,
+runs beside the tests that come before the Spark ones, and the fixture `spark_warehouse` waits for it."""
 
 import gzip
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +24,7 @@ import polars as pl
 import pytest
 
 from scoring.generate.apparel_write import generate_apparel
+from scoring.generate.one_click import generate_one_click
 from tests.warehouses import build
 
 
@@ -37,14 +45,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
-def data_dir(one_click_tiny: Path, tmp_path_factory) -> Path:
-    """Both tasks at a small scale (the one-click files are the session's), the apparel files in all three
-    formats the readers accept."""
-    data_dir = tmp_path_factory.mktemp("spark_data")
+def write_data(data_dir: Path) -> str:
+    """Both tasks at a small scale, the apparel files in all three formats the readers accept; returns the
+    cutoff the builds use."""
     apparel = data_dir / "apparel"
     generate_apparel(apparel, scale=0.01, seed=5)
-    shutil.copytree(one_click_tiny / "one_click", data_dir / "one_click")
+    generate_one_click(data_dir / "one_click", seed=5, n_clients=400, n_unlabelled=80)
     purchases = apparel / "apparel-purchases.csv"
     with purchases.open("rb") as plain, gzip.open(apparel / "apparel-purchases.csv.gz", "wb") as packed:
         shutil.copyfileobj(plain, packed)
@@ -52,11 +58,10 @@ def data_dir(one_click_tiny: Path, tmp_path_factory) -> Path:
     target = apparel / "apparel-target_binary.csv"
     pl.read_csv(target).write_parquet(apparel / "apparel-target_binary.parquet")
     target.unlink()
-    return data_dir
+    return last_purchase_day(data_dir)
 
 
-@pytest.fixture(scope="session")
-def as_of(data_dir: Path) -> str:
+def last_purchase_day(data_dir: Path) -> str:
     """The last purchase day: the default cutoff, written out so that the one-click date (the build day when
     no AS_OF is given) cannot differ between two builds that straddle midnight."""
     with duckdb.connect() as con:
@@ -66,26 +71,98 @@ def as_of(data_dir: Path) -> str:
     return date.fromisoformat(last).isoformat()
 
 
+@dataclass(frozen=True)
+class SparkBuild:
+    """`scoring build-features` with TARGET=spark, as `make build-features TARGET=spark` runs it, in its own
+    process (the JVM and its memory go away with it), on files of its own under `root`."""
+
+    root: Path
+    as_of: str
+    process: subprocess.Popen
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "spark-warehouse"
+
+    @classmethod
+    def start(cls) -> "SparkBuild":
+        root = Path(tempfile.mkdtemp(prefix="spark-tests-"))
+        as_of = write_data(root / "data")
+        env = {
+            **os.environ,
+            "TARGET": "spark",
+            "DATA_DIR": str(root / "data"),
+            "WAREHOUSE": str(root / "unused.duckdb"),
+            "SPARK_WAREHOUSE": str(root / "spark-warehouse"),
+            "AS_OF": as_of,
+            "DBT_TARGET_PATH": str(root / "target"),
+            "DBT_LOG_PATH": str(root / "logs"),
+        }
+        with (root / "output.txt").open("w") as output:  # a file, not a pipe nobody reads while it runs
+            process = subprocess.Popen(
+                [sys.executable, "-c", "from scoring.cli import main; main()", "build-features"],
+                env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        return cls(root, as_of, process)
+
+    def wait(self) -> str:
+        """The build's output, once it has ended (15 minutes at most)."""
+        self.process.wait(timeout=900)
+        return (self.root / "output.txt").read_text()
+
+    def stop(self) -> None:
+        """End the build if it still runs (the session ended first), and remove its files."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+SPARK_BUILD = pytest.StashKey[SparkBuild]()
+
+
+def pytest_collection_finish(session):
+    """Start the Spark build when a Spark test is to run."""
+    if session.config.option.collectonly or SPARK_BUILD in session.config.stash:
+        return
+    if any("spark" in item.keywords and not item.get_closest_marker("skip") for item in session.items):
+        session.config.stash[SPARK_BUILD] = SparkBuild.start()
+
+
+def pytest_sessionfinish(session):
+    if SPARK_BUILD in session.config.stash:
+        session.config.stash[SPARK_BUILD].stop()
+
+
+@pytest.fixture(scope="session")
+def spark_build(request) -> SparkBuild:
+    return request.config.stash[SPARK_BUILD]
+
+
+@pytest.fixture(scope="session")
+def data_dir(spark_build: SparkBuild) -> Path:
+    """The files both engines build."""
+    return spark_build.data_dir
+
+
+@pytest.fixture(scope="session")
+def as_of(spark_build: SparkBuild) -> str:
+    return spark_build.as_of
+
+
 @pytest.fixture(scope="session")
 def duckdb_warehouse(data_dir: Path, as_of: str, tmp_path_factory) -> Path:
     return build(data_dir, tmp_path_factory.mktemp("duckdb_build"), as_of=as_of)
 
 
 @pytest.fixture(scope="session")
-def spark_warehouse(data_dir: Path, as_of: str, tmp_path_factory) -> Path:
-    """`scoring build-features` with TARGET=spark, as `make build-features TARGET=spark` runs it, in its own
-    process: the JVM and its memory go away with it."""
-    work = tmp_path_factory.mktemp("spark_build")
-    env = {
-        "TARGET": "spark",
-        "DATA_DIR": str(data_dir),
-        "WAREHOUSE": str(work / "unused.duckdb"),
-        "SPARK_WAREHOUSE": str(work / "spark-warehouse"),
-        "AS_OF": as_of,
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-    }
-    run = run_python("from scoring.cli import main; main()", ["build-features"], env)
-    assert run.returncode == 0, run.stdout[-5000:] + run.stderr[-3000:]
-    assert "ERROR=0" in run.stdout and "SKIP=0" in run.stdout, run.stdout[-3000:]
-    return work / "spark-warehouse"
+def spark_warehouse(spark_build: SparkBuild) -> Path:
+    """The Spark build's warehouse, once the build has passed."""
+    output = spark_build.wait()
+    assert spark_build.process.returncode == 0, output[-8000:]
+    assert "ERROR=0" in output and "SKIP=0" in output, output[-3000:]
+    return spark_build.warehouse
