@@ -1,7 +1,7 @@
 -- Deliverability and consent features, one row per (client_id, as_of_date): bounces, spam blocks,
--- complaints, unsubscribes, subscribes and closes per channel, and the subscription state of each channel at
--- the cutoff, from the message segments. Independent of apparel_features_message_engagement on purpose, so
--- dbt builds the two side by side.
+-- complaints, unsubscribes, subscribes and closes per channel, the subscription state of each channel at the
+-- cutoff, from the message segments, and whether a campaign can reach the client on some channel then.
+-- Independent of apparel_features_message_engagement on purpose, so dbt builds the two side by side.
 {%- set rare_events = [
     'hard_bounce', 'soft_bounce', 'hbq_spam', 'complain', 'unsubscribe', 'subscribe', 'close',
 ] -%}
@@ -170,8 +170,26 @@ final as (
         cast(days_since_last_hard_failure_{{ channel }} as integer)
             as days_since_last_hard_failure_{{ channel }},
         cast({{ channel }}_subscription_state as {{ dbt.type_string() }}) as {{ channel }}_subscription_state,
-        cast({{ channel }}_subscription_state = 'subscribed' as boolean) as is_{{ channel }}_subscribed
-        {%- if not loop.last %},{% endif %}{% endfor %}
+        cast({{ channel }}_subscription_state = 'subscribed' as boolean) as is_{{ channel }}_subscribed,
+        {%- endfor %}
+        cast(
+            {%- for channel in channels %}
+            case when {{ channel }}_subscription_state = 'subscribed' then 1 else 0 end
+            {%- if not loop.last %} +{% endif %}
+            {%- endfor %}
+            as integer
+        ) as count_reachable_channels,
+        -- Who a campaign may contact: reachable on some channel; else opted out or bounced on every channel
+        -- it had; else never messaged on any channel (no channel known to reach it on).
+        cast(
+            case
+                when {% for channel in channels %}{{ channel }}_subscription_state = 'subscribed'
+                    {%- if not loop.last %} or {% endif %}{% endfor %} then 'reachable'
+                when {% for channel in channels %}{{ channel }}_subscription_state = 'never_messaged'
+                    {%- if not loop.last %} and {% endif %}{% endfor %} then 'never_messaged'
+                else 'opted_out_or_bounced'
+            end as {{ dbt.type_string() }}
+        ) as contact_status
     from states
 
 )
