@@ -49,6 +49,61 @@ class SegmentRules:
 
 
 @dataclass(frozen=True)
+class PromotionRules:
+    """The gates a new train run passes to become its task's champion (scoring.decide.promotion).
+
+    ROC-AUC: the realised one when both runs have it for the same window (scoring.realised_performance),
+    else the out-of-time test's, else the client split's test; the new run may be at most
+    `roc_auc_tolerance` below the champion. Calibration: the run's expected calibration error (realised, or
+    on its test clients) under `max_ece`. Drift (scoring.drift, against training): severe when the score's own
+    PSI reaches `severe_psi` or more than `max_drifted_share` of the features drifted.
+    """
+
+    roc_auc_tolerance: float = 0.01
+    max_ece: float = 0.05
+    severe_psi: float = 0.25  # the usual reading of PSI: above 0.25 the population has shifted
+    max_drifted_share: float = 0.3
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Clients a campaign must not contact: those whose `column` (in the feature mart, at the scores' date)
+    holds one of `values`; `reason` is what the campaign's counts call them."""
+
+    reason: str
+    column: str
+    values: tuple = ()
+
+
+@dataclass(frozen=True)
+class CampaignOutcome:
+    """What counts as a conversion after a campaign: a row of `relation` for the client dated in
+    (campaign date, campaign date + window_days]; the window has closed once the relation holds a later or
+    equal date."""
+
+    relation: str
+    date_column: str
+    window_days: int
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    """How `scoring campaign` values and contacts a task's clients (scoring.decide.campaign).
+
+    expected value = probability x the client's value (`value_column` of the feature mart) x the offer's
+    assumed effect (`offer_effect`, or the offer rule's own) - `contact_cost`. Every number is an assumption
+    for marketing to set; they are recorded with each campaign.
+    """
+
+    value_column: str
+    value_label: str  # what the value is, in words, with its unit
+    offer_effect: float = 0.1  # share of the value an offer wins on average (a retained decliner, a purchase)
+    contact_cost: float = 0.0  # in the value's unit, per contacted client
+    exclusions: tuple[Exclusion, ...] = ()
+    outcome: CampaignOutcome | None = None  # None: the data hold no dated outcome to measure a campaign by
+
+
+@dataclass(frozen=True)
 class Task:
     """A scoring task: the marts it reads, its label and how its models are chosen."""
 
@@ -95,6 +150,11 @@ class Task:
     # set: tuned and chosen by cross-validated search on the development clients (scoring.model.cv_protocol)
     cv_search: CvSearch | None = None
     segments: SegmentRules | None = None  # set: write scoring.segments (probability x profit) and offers
+    promotion: PromotionRules = field(default_factory=PromotionRules)
+    campaign: CampaignRules | None = None  # set: `scoring campaign` can build contact lists from the scores
+    # how a reason words a contribution raising or lowering the predicted probability (scoring.decide.reasons)
+    raises_words: str = "raises the probability"
+    lowers_words: str = "lowers the probability"
 
 
 TASKS: dict[str, Task] = {
@@ -102,11 +162,31 @@ TASKS: dict[str, Task] = {
         name="purchase_90d",
         feature_mart="main_marts.apparel_features",
         training_mart="main_marts.apparel_training_set",
-        non_features=("cutoff_index", "is_latest_cutoff"),
+        # contact_status and count_reachable_channels decide whom a campaign may contact, not who buys
+        non_features=("cutoff_index", "is_latest_cutoff", "contact_status", "count_reachable_channels"),
         # the provided target lists exactly the clients who have bought; derived rows also hold clients
         # who never bought, whose easy-to-rank first purchases would dominate the validation scores
         target_population="has_purchase_history",
         baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime"),
+        raises_words="makes a purchase likelier",
+        lowers_words="makes a purchase less likely",
+        campaign=CampaignRules(
+            value_column="mean_order_revenue_lifetime",
+            value_label="mean order revenue (roubles)",
+            offer_effect=0.1,
+            contact_cost=2.0,  # roubles per message sent
+            exclusions=(
+                Exclusion(
+                    "unsubscribed, complained or hard-bounced on every channel it had",
+                    "contact_status",
+                    ("opted_out_or_bounced",),
+                ),
+                Exclusion("never messaged: no channel to reach it on", "contact_status", ("never_messaged",)),
+                Exclusion("no order yet: no value to expect", "mean_order_revenue_lifetime", (None,)),
+            ),
+            # the label's own horizon (dbt var label_horizon_days)
+            outcome=CampaignOutcome("main_marts.apparel_purchase_days", "purchase_date", 90),
+        ),
     ),
     "activity_decline": Task(
         name="activity_decline",
@@ -121,6 +201,21 @@ TASKS: dict[str, Task] = {
         cv_search=CvSearch(),
         selection_sizes=(),
         segments=SegmentRules(profit_column="avg_monthly_profit_3m"),
+        # 208 test clients: their calibration error moves by a few hundredths from split to split (0.065 on
+        # the real files), so the limit leaves room for that noise and still blocks a badly calibrated model
+        promotion=PromotionRules(max_ece=0.1),
+        raises_words="raises the risk of a decline",
+        lowers_words="lowers the risk of a decline",
+        campaign=CampaignRules(
+            value_column="avg_monthly_profit_3m",
+            value_label="mean monthly profit (thousand roubles)",
+            offer_effect=0.2,  # of a decliner's monthly profit kept by a personal offer
+            contact_cost=0.01,  # thousand roubles (10 roubles) per contacted client
+            exclusions=(
+                Exclusion("offers not allowed (is_offers_allowed is false)", "is_offers_allowed", (False,)),
+            ),
+            outcome=None,  # the files carry no dates: no window can close in them
+        ),
     ),
 }
 

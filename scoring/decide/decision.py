@@ -41,15 +41,20 @@ def decision_metrics(final: FinalModel, estimator, rows: Rows, test_labels, task
 
 
 def segment_scored(
-    rules: SegmentRules, scoring: Rows, scored, threshold: float, profit: pl.DataFrame, model_type: str
+    rules: SegmentRules,
+    scoring: Rows,
+    scored,
+    threshold: float,
+    profit: pl.DataFrame,
+    model_type: str,
+    reasons: pl.Series,
 ) -> Segmentation:
     """Segment the scored clients by probability (against `threshold`) and `profit` (client_id, profit), with
-    offers and reasons from their SHAP values (scored.values, scored.names)."""
+    the segments' actions from their SHAP values (scored.values, scored.names) and the clients' `reasons`."""
     if scored.values is None:
         raise ScoringError(
             f"The task has segments but its model {model_type!r} gave no SHAP values: remove `segments` from "
             "the task or choose a model with explanations (scoring/tasks.py)"
         )
     scores = scoring.keys.select("client_id").with_columns(probability=pl.Series(scored.probability))
-    X = scoring.features.select(scored.names)
-    return segment_clients(scores, profit, scored.values, scored.names, X, rules, threshold)
+    return segment_clients(scores, profit, scored.values, scored.names, reasons, rules, threshold)
