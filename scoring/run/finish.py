@@ -14,11 +14,14 @@ import polars as pl
 import sklearn
 import xgboost
 
+from scoring.decide.actions import action_columns, client_actions, client_values
 from scoring.decide.decision import segment_scored
+from scoring.decide.reasons import Population, population
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import contributions, summary_figures
 from scoring.model.dataset import FeatureSpec, Rows
 from scoring.report.segment_sections import segment_report_sections
+from scoring.run.promotion import gate_new_run
 from scoring.run.result import RunResult, run_tables, score_frame
 from scoring.store import artifacts, lake, warehouse
 from scoring.tasks import Task
@@ -76,12 +79,32 @@ def _metadata(result_fields: dict) -> dict:
     return {**result_fields, "versions": versions}
 
 
+def actions(task: Task, scoring: Rows, scored: Scored) -> tuple[pl.DataFrame, Population]:
+    """Each scored client's reasons and offer (scoring.offers), set against all the scored clients, and that
+    population (saved with the model: a rescore sets its clients against it)."""
+    data = client_values(scoring.features, action_columns(task, scored.names))
+    people = population(data)
+    return client_actions(task, scoring.keys["client_id"], data, scored.values, scored.names, people), people
+
+
 def finish_run(
-    settings, task, result, scoring: Rows, scored: Scored, pipeline, calibrator, spec, top_k, segments=None
+    settings,
+    task,
+    result,
+    scoring: Rows,
+    scored: Scored,
+    pipeline,
+    calibrator,
+    spec,
+    top_k,
+    segments=None,
+    offers=None,
+    people: Population | None = None,
 ) -> RunResult:
     """Finish a train run: its explanations, the saved model and plots, and the warehouse write; `segments`
-    (the clients' segments, for tasks that have them) go in the same transaction as the run's other tables.
-    (A rescore writes batch by batch instead: scoring.run.rescore.)"""
+    (the clients' segments, for tasks that have them) and `offers` go in the same transaction as the run's
+    other tables, and so does the promotion gate's decision (scoring.model_aliases). (A rescore writes batch
+    by batch instead: scoring.run.rescore.)"""
     timings = dict(result.timings)
     client_ids = scoring.keys["client_id"]
     with timed(timings, "explanations"):
@@ -101,6 +124,7 @@ def finish_run(
             "as_of_date": result.as_of_date,
             "data_fingerprint": result.data_fingerprint,
             "metrics": result.metrics_json(),
+            "population": dataclasses.asdict(people) if people is not None else None,
         }
         artifacts.save_model(model_dir, artifacts.ModelBundle(spec, pipeline, calibrator, _metadata(meta)))
         plots = artifacts.save_figures(report_dir, summary_figures(sample)) if sample is not None else {}
@@ -110,19 +134,25 @@ def finish_run(
     )  # fmt: skip
     with timed(timings, "write"):
         reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
-        warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now(), segments))
+        decision = warehouse.write_run(
+            settings.warehouse,
+            run_tables(result, reasons, datetime.now(), segments, offers),
+            then=lambda con: gate_new_run(con, task, result.model_run_id),
+        )
         if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
             lake.export_run(settings.warehouse, settings.spark_warehouse, result.model_run_id)
-    result = dataclasses.replace(result, timings=timings)
+    result = dataclasses.replace(result, timings=timings, notes=(*result.notes, decision))
     artifacts.save_run_result(report_dir, result)
     return result
 
 
-def segment(task: Task, result: RunResult, scoring: Rows, scored: Scored, profit: pl.DataFrame) -> tuple:
+def segment(
+    task: Task, result: RunResult, scoring: Rows, scored: Scored, profit: pl.DataFrame, reasons: pl.Series
+) -> tuple:
     """The task's segments of the scored clients and the report's sections that show them."""
     threshold = result.extra_metrics["threshold"]
     segmentation = segment_scored(
-        task.segments, scoring, scored, threshold["value"], profit, result.model_type
+        task.segments, scoring, scored, threshold["value"], profit, result.model_type, reasons
     )
     X = scoring.features.select(scored.names)
     sections = segment_report_sections(

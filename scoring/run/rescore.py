@@ -28,6 +28,8 @@ import numpy as np
 import polars as pl
 from tqdm.auto import tqdm
 
+from scoring.decide.actions import action_columns, client_actions, client_values
+from scoring.decide.reasons import Population
 from scoring.errors import DataError
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import summary_figures
@@ -35,7 +37,7 @@ from scoring.model.candidates import BoostedTrees
 from scoring.model.dataset import StreamingFingerprint, scoring_rows
 from scoring.report import write_report
 from scoring.run.finish import Scored, predict_and_explain, segment, timed
-from scoring.run.result import RunResult, model_run_frame, new_run_id
+from scoring.run.result import OFFER_COLUMNS, RunResult, model_run_frame, new_run_id
 from scoring.settings import Settings
 from scoring.store import artifacts, atomic, batch_writer, lake, warehouse
 from scoring.store.marts import read_profit
@@ -91,6 +93,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         calibration=bundle.calibrator.to_json(), extra_metrics=_carried_threshold(run),
     )  # fmt: skip
     segmented = task.segments is not None and "threshold" in result.extra_metrics
+    acting = _Acting(task, saved_population(bundle.metadata))
     profit = read_profit(settings, task, as_of) if segmented else None
     batch_size = n_rows if settings.on_spark or _one_batch_only(task, bundle) else batch_size
     explained = Explained(n_rows, task.shap_sample_rows, settings.seed, keep_values=segmented)
@@ -101,11 +104,11 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
             [mart]
             if settings.on_spark
             else batch_writer.read_batches(
-                con, task.feature_mart, key, as_of, batch_size, bundle.spec.columns
+                con, task.feature_mart, key, as_of, batch_size, action_columns(task, bundle.spec.columns)
             )
         )
         last, fingerprint = _score_batches(
-            frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con
+            frames, acting, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con
         )
         with timed(timings, "write"):
             n_scored, _ = batch_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
@@ -134,9 +137,31 @@ class _Batching:
     top_k: int
 
 
-def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: Explained, ids, timings, con):
-    """Score, explain and write the mart's frames (batches) one by one, committing each into the run's copy
-    of the warehouse; returns the last batch (rows and results) and the data fingerprint of all of them."""
+@dataclass(frozen=True)
+class _Acting:
+    """The task and the population its clients' reasons are set against: the one the model's training run
+    scored (saved with the model), so a batch's reasons depend on nothing but the batch."""
+
+    task: Task
+    people: Population
+
+
+def saved_population(metadata: dict) -> Population:
+    """The population saved with a model (empty for a model saved before populations were: its reasons then
+    give the clients' values without the population's)."""
+    saved = metadata.get("population") or {}
+    return Population(
+        saved.get("medians", {}), saved.get("flag_shares", {}), saved.get("category_shares", {})
+    )
+
+
+def _score_batches(
+    frames, acting: _Acting, bundle, batching: _Batching, explained: Explained, ids, timings, con
+):
+    """Score, explain and write the mart's frames (batches) one by one, with each client's reasons and offer,
+    committing each into the run's copy of the warehouse; returns the last batch (rows, results and actions)
+    and the data fingerprint of all of them."""
+    task = acting.task
     last = None
     total = -(-batching.n_rows // batching.size)
     with closing(StreamingFingerprint()) as fingerprint:  # its spooled files go even when a batch fails
@@ -147,11 +172,16 @@ def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: E
             fingerprint.add(rows)
             with timed(timings, "explanations"):
                 explained.add(batch, X)
+            with timed(timings, "offers"):
+                data = client_values(frame, action_columns(task, batch.names))
+                offers = client_actions(task, rows.keys["client_id"], data, batch.values, batch.names,
+                                        acting.people)  # fmt: skip
             with timed(timings, "write"):
                 batch_writer.stage_scores(con, batch.scores, first=number == 0)
                 batch_writer.append_explanations(con, batch.reasons, ids)
+                warehouse.append(con, "offers", _with_ids(offers.select(OFFER_COLUMNS), ids))
                 batch_writer.commit_batch(con)
-            last = (rows, batch)
+            last = (rows, batch, offers)
         return last, fingerprint.hexdigest()
 
 
@@ -186,9 +216,9 @@ def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint:
     )  # fmt: skip
     if profit is None:
         return result, (), None
-    rows, batch = last
+    rows, batch, offers = last
     scored = Scored(batch.scores["probability"].to_numpy(), batch.scores["is_out_of_fold"].to_numpy(),
                     explained.values(), batch.names)  # fmt: skip
-    segmentation, sections = segment(task, result, rows, scored, profit)
+    segmentation, sections = segment(task, result, rows, scored, profit, offers["reason"])
     columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
     return result, sections, segmentation.clients.select(columns)

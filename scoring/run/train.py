@@ -21,7 +21,7 @@ from scoring.model.holdout_protocol import FittedProtocol, fit_protocol
 from scoring.model.sampling import TrainingSample, sample_clients
 from scoring.model.splits import client_split, out_of_time_split
 from scoring.report import development_frame, write_report
-from scoring.run.finish import Scored, finish_run, predict_and_explain, segment, timed
+from scoring.run.finish import Scored, actions, finish_run, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, new_run_id
 from scoring.settings import Settings
 from scoring.store import atomic
@@ -163,12 +163,25 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         extra_metrics={**decision, "training_rows": data.sample.as_dict()},
         notes=(data.sample.note(),) if data.sample.is_sampled else (),
     )  # fmt: skip
+    with timed(timings, "offers"):
+        offers, people = actions(task, data.scoring, scored)
     segments, sections = None, ()
     if task.segments is not None:
-        segmentation, sections = segment(task, result, data.scoring, scored, data.profit)
+        segmentation, sections = segment(task, result, data.scoring, scored, data.profit, offers["reason"])
         segments = segmentation.clients
     result = finish_run(
-        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments
+        settings,
+        task,
+        result,
+        data.scoring,
+        scored,
+        final.pipeline,
+        final.calibrator,
+        spec,
+        top_k,
+        segments,
+        offers,
+        people,
     )
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
     return result
