@@ -70,7 +70,7 @@ def load_task_data(settings: Settings, task: Task) -> TaskData:
 
 
 def _final_candidate(
-    fitted: FittedProtocol, spec: FeatureSpec, selection: SelectionResult | None, task, seed
+    fitted: FittedProtocol, spec: FeatureSpec, selection: SelectionResult | None, task: Task
 ):
     """The chosen candidate, unfitted, with its (selected) features and hyperparameters."""
     chosen = fitted.result.chosen
@@ -134,7 +134,7 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
             fitted_a = fit_protocol(data.rows, split_a, data.spec, task, task.search, seed)
     with timed(timings, "feature_selection"):
         selection = _select(fitted_a, data, split_a, task, seed)
-    candidate, spec, params = _final_candidate(fitted_a, data.spec, selection, task, seed)
+    candidate, spec, params = _final_candidate(fitted_a, data.spec, selection, task)
     with timed(timings, "cross_fit"):
         final = fit_final(data.rows, split_a, candidate, task, seed)
     protocols = {"client_split": fitted_a.result}
