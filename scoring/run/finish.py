@@ -21,7 +21,7 @@ from scoring.model.dataset import FeatureSpec, Rows
 from scoring.report.segment_sections import segment_report_sections
 from scoring.run.result import RunResult, run_tables, score_frame
 from scoring.store import artifacts, lake, warehouse
-from scoring.tasks import Task
+from scoring.tasks import SegmentRules
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,15 @@ def predict_and_explain(groups: list, X: pl.DataFrame, spec: FeatureSpec, calibr
     return calibrator.predict(raw), values, names
 
 
-def _explanation_outputs(scored: Scored, X: pl.DataFrame, client_ids: pl.Series, top_k: int, seed: int, task):
+def _explanation_outputs(
+    scored: Scored, X: pl.DataFrame, client_ids: pl.Series, top_k: int, seed: int, sample_size: int
+):
     """Top reasons per client, feature importance and the SHAP sample (None when there are no values): the
     batched path's code with all rows as one batch, so both give the same bytes."""
     batch = batch_rows(
         client_ids, X, scored.probability, scored.is_out_of_fold, scored.values, scored.names, top_k
     )
-    explained = Explained(len(X), task.shap_sample_rows, seed)
+    explained = Explained(len(X), sample_size, seed)
     explained.add(batch, X)
     return batch.reasons, explained.importance(), explained.shap_sample()
 
@@ -87,7 +89,7 @@ def finish_run(
     with timed(timings, "explanations"):
         X = scoring.features.select(spec.columns)
         reasons, feature_importance, sample = _explanation_outputs(
-            scored, X, client_ids, top_k, result.seed, task
+            scored, X, client_ids, top_k, result.seed, task.shap_sample_rows
         )
     model_dir = (settings.models_dir / task.name / result.model_run_id).resolve()
     report_dir = (settings.reports_dir / task.name / result.model_run_id).resolve()
@@ -118,12 +120,12 @@ def finish_run(
     return result
 
 
-def segment(task: Task, result: RunResult, scoring: Rows, scored: Scored, profit: pl.DataFrame) -> tuple:
-    """The task's segments of the scored clients and the report's sections that show them."""
+def segment(
+    rules: SegmentRules, result: RunResult, scoring: Rows, scored: Scored, profit: pl.DataFrame
+) -> tuple:
+    """The segments of the scored clients by `rules` and the report's sections that show them."""
     threshold = result.extra_metrics["threshold"]
-    segmentation = segment_scored(
-        task.segments, scoring, scored, threshold["value"], profit, result.model_type
-    )
+    segmentation = segment_scored(rules, scoring, scored, threshold["value"], profit, result.model_type)
     X = scoring.features.select(scored.names)
     sections = segment_report_sections(
         segmentation, threshold["value"], threshold, X, np.asarray(scored.values), scored.names

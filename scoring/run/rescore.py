@@ -67,7 +67,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
     timings, created = {}, datetime.now()
     run = warehouse.read_model_run(settings.warehouse, model_run_id)
     task = get_task(run["task"])
-    key = (task.id_column, task.date_column)
+    key = task.columns.key
     with timed(timings, "read"):
         bundle = artifacts.load_model(Path(run["artifact_path"]))
         if settings.on_spark:  # Spark's Parquet marts, read whole through Polars (scoring/store/lake.py)
@@ -109,7 +109,9 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         )
         with timed(timings, "write"):
             n_scored, _ = batch_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
-        result, sections, segments = _finish(result, explained, n_scored, fingerprint, last, profit, task)
+        result, sections, segments = _finish(
+            result, explained, n_scored, fingerprint, last, profit, task.segments
+        )
         with timed(timings, "write"):
             warehouse.append(con, "model_runs", model_run_frame(result))
             warehouse.append(con, "feature_importance", _with_ids(result.feature_importance, ids))
@@ -160,7 +162,7 @@ def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: d
     missing = [c for c in bundle.spec.columns if c not in frame.columns]
     if missing:
         raise DataError(f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts")
-    rows = scoring_rows(frame, task, bundle.spec)
+    rows = scoring_rows(frame, task.columns, bundle.spec, task.feature_mart)
     with timed(timings, "score_and_explain"):
         X = rows.features.select(bundle.spec.columns)
         everyone = np.ones(len(X), dtype=bool)
@@ -172,9 +174,9 @@ def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: d
     return rows, X, batch
 
 
-def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, task):
-    """The run result with what the batches gave, the plots, and the segments (one batch) when the task
-    has them."""
+def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, rules):
+    """The run result with what the batches gave, the plots, and the segments by `rules` (one batch) when
+    the task has them (a profit was read)."""
     sample = explained.shap_sample()
     with timed(result.timings, "artifacts"):
         plots = (
@@ -189,6 +191,6 @@ def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint:
     rows, batch = last
     scored = Scored(batch.scores["probability"].to_numpy(), batch.scores["is_out_of_fold"].to_numpy(),
                     explained.values(), batch.names)  # fmt: skip
-    segmentation, sections = segment(task, result, rows, scored, profit)
+    segmentation, sections = segment(rules, result, rows, scored, profit)
     columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
     return result, sections, segmentation.clients.select(columns)

@@ -24,5 +24,5 @@ def mart_source(settings: Settings) -> tuple[ModuleType, Path]:
 def read_profit(settings: Settings, task: Task, as_of: date) -> pl.DataFrame:
     """The profit per client (client_id, profit) at the scoring date, for a task with segments."""
     reader, location = mart_source(settings)
-    key = (task.id_column, task.date_column)
+    key = task.columns.key
     return reader.read_profit(location, task.feature_mart, key, as_of, task.segments.profit_column)
