@@ -30,10 +30,6 @@ class SelectionResult:
     seconds: float
     stopped_by_time: bool = False  # the safety stop cut the selection short: not reproducible to the byte
 
-    @property
-    def kept_smaller(self) -> bool:
-        return len(self.selected) < len(self.validation_importance)
-
 
 def rank_on_validation(model: BoostedTrees, X_valid: np.ndarray, names: tuple[str, ...], seed: int) -> dict:
     """Mean |SHAP| per feature on (a seeded sample of) the validation rows, largest first."""
