@@ -55,8 +55,8 @@ class PromotionRules:
     ROC-AUC: the realised one when both runs have it for the same window (scoring.realised_performance),
     else the out-of-time test's, else the client split's test; the new run may be at most
     `roc_auc_tolerance` below the champion. Calibration: the run's expected calibration error (realised, or
-    on its test clients) under `max_ece`. Drift (scoring.drift, against training): severe when the score's own
-    PSI reaches `severe_psi` or more than `max_drifted_share` of the features drifted.
+    on its test clients) under `max_ece`. Drift (scoring.drift, against training): severe when the score's
+    own PSI reaches `severe_psi` or more than `max_drifted_share` of the features drifted.
     """
 
     roc_auc_tolerance: float = 0.01
@@ -68,7 +68,7 @@ class PromotionRules:
 @dataclass(frozen=True)
 class Exclusion:
     """Clients a campaign must not contact: those whose `column` (in the feature mart, at the scores' date)
-    holds one of `values`; `reason` is what the campaign's counts call them."""
+    holds one of `values` (None: a missing value); `reason` is what the campaign's counts call them."""
 
     reason: str
     column: str
@@ -78,8 +78,7 @@ class Exclusion:
 @dataclass(frozen=True)
 class CampaignOutcome:
     """What counts as a conversion after a campaign: a row of `relation` for the client dated in
-    (campaign date, campaign date + window_days]; the window has closed once the relation holds a later or
-    equal date."""
+    (campaign date, campaign date + window_days]; the window has closed once the relation reaches its end."""
 
     relation: str
     date_column: str
@@ -104,12 +103,19 @@ class CampaignRules:
 
 
 @dataclass(frozen=True)
-class Task:
-    """A scoring task: the marts it reads, its label and how its models are chosen."""
+class ReasonWords:
+    """How a client's reasons word a contribution that raises or lowers the predicted probability
+    (scoring.decide.reasons)."""
 
-    name: str
-    feature_mart: str  # one row per (id, as_of_date) for every client; the scoring date's rows are scored
-    training_mart: str  # features + label (null where unknown) + label source, at several cutoffs
+    raises: str = "raises the probability"
+    lowers: str = "lowers the probability"
+
+
+@dataclass(frozen=True)
+class MartColumns:
+    """What the columns of a task's marts mean: the keys, the label and its source, and which columns are
+    not features (scoring.model.dataset reads them)."""
+
     label: str = "label"
     label_source: str | None = "label_source"  # None: every labelled row counts as provided
     provided_label_source: str = "provided"  # rows whose label came from the provided target file
@@ -120,41 +126,77 @@ class Task:
     # A boolean feature marking the rows like the provided target's population. Validation scores (model
     # choice, early stopping, feature selection) use those rows only; training uses every row. None: all.
     target_population: str | None = None
-    baseline_features: tuple[str, ...] = ()  # the simple baseline's inputs (e.g. recency and frequency)
-    # simplest first: the choice takes the simplest candidate within choice_se_factor standard errors
-    # (client bootstrap of the paired validation difference) of the best, so noise never buys complexity
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """One row per (id, date) in every mart."""
+        return (self.id_column, self.date_column)
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which candidates a task tries, how one is chosen among them and how its scores are calibrated
+    (scoring.model.candidates, holdout_protocol, cv_protocol, final_model)."""
+
+    # simplest first: the choice takes the simplest candidate within se_factor standard errors (client
+    # bootstrap of the paired validation difference) of the best, so noise never buys complexity
     candidates: tuple[str, ...] = ("baseline", "logistic_regression", "knn", "xgboost")
+    baseline_features: tuple[str, ...] = ()  # the simple baseline's inputs (e.g. recency and frequency)
     metric: str = "roc_auc"  # chooses among candidates: roc_auc or average_precision
-    choice_se_factor: float = 1.0
-    choice_bootstrap: int = 100  # bootstrap resamples of the validation clients behind those errors
+    se_factor: float = 1.0
+    bootstrap: int = 100  # bootstrap resamples of the validation clients behind those errors
     calibration: str = "sigmoid"  # sigmoid (Platt on the log-odds) or isotonic
+    # KNN keeps its training rows, and predicting costs rows scored x rows kept: 10,000 keep it a few seconds
+    knn_max_rows: int = 10_000
+    linear_max_rows: int = 50_000  # logistic regression gains nothing from more rows, only time
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How the labelled clients are split (scoring.model.splits) and how the final model is cross-fitted."""
+
     test_share: float = 0.2  # of the clients with a provided label, held out for the final test
     valid_share: float = 0.2  # of those clients, used to choose the model and calibrate it
     cv_folds: int = 3  # folds of the cross-validation that gives out-of-fold scores
+
+
+@dataclass(frozen=True)
+class FeatureSelection:
+    """Smaller feature sets tried against the full set (scoring.model.feature_selection)."""
+
+    sizes: tuple[int, ...] = (20, 40, 80)  # (): no selection
+    tolerance: float = 0.002  # a smaller set is kept when it scores at most this much lower
+    seconds: float = 90.0  # safety stop of the smaller sets' refits (full set kept if none passed)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A scoring task: the marts it reads, its label and how its models are chosen. The run hands each
+    stage its part (columns, choice, validation, search budgets, selection, segments)."""
+
+    name: str
+    feature_mart: str  # one row per (id, as_of_date) for every client; the scoring date's rows are scored
+    training_mart: str  # features + label (null where unknown) + label source, at several cutoffs
+    columns: MartColumns = field(default_factory=MartColumns)
+    choice: ModelChoice = field(default_factory=ModelChoice)
+    validation: Validation = field(default_factory=Validation)
     search: SearchBudget = field(default_factory=SearchBudget)
     out_of_time_search: SearchBudget = field(default_factory=lambda: SearchBudget(seconds=75.0, max_trials=2))
+    # None: candidates are fitted once and chosen on the validation rows (scoring.model.holdout_protocol);
+    # set: tuned and chosen by cross-validated search on the development clients (scoring.model.cv_protocol)
+    cv_search: CvSearch | None = None
+    selection: FeatureSelection = field(default_factory=FeatureSelection)
     # At most this many labelled rows train and validate (scoring.model.sampling): beyond it whole clients are
     # sampled by a hash of client_id and the seed, and the rest is never read. None: no cap. Measured on the
     # purchase task: scale 1 has 250k labelled rows (untouched); at scale 3 (749k) every row gave ROC-AUC
     # 0.821 over all 150k provided-target clients, scored out of fold, and 260k rows 0.818, at 6.4 vs 2.9 GB
     # peak and 7 vs 2.5 minutes. 300k keeps scale 1 whole and bounds training near its cost at any scale.
     max_training_rows: int | None = 300_000
-    # KNN keeps its training rows, and predicting costs rows scored x rows kept: 10,000 keep it a few seconds
-    knn_max_rows: int = 10_000
-    linear_max_rows: int = 50_000  # logistic regression gains nothing from more rows, only time
-    selection_sizes: tuple[int, ...] = (20, 40, 80)  # smaller feature sets tried against the full set
-    selection_tolerance: float = 0.002  # a smaller set is kept when it scores at most this much lower
-    selection_seconds: float = 90.0  # safety stop of the smaller sets' refits (full set kept if none passed)
     shap_sample_rows: int = 2_000  # rows of the SHAP matrix kept for the beeswarm plot
-    # None: candidates are fitted once and chosen on the validation rows (scoring.model.holdout_protocol);
-    # set: tuned and chosen by cross-validated search on the development clients (scoring.model.cv_protocol)
-    cv_search: CvSearch | None = None
     segments: SegmentRules | None = None  # set: write scoring.segments (probability x profit) and offers
+    reasons: ReasonWords = field(default_factory=ReasonWords)
     promotion: PromotionRules = field(default_factory=PromotionRules)
     campaign: CampaignRules | None = None  # set: `scoring campaign` can build contact lists from the scores
-    # how a reason words a contribution raising or lowering the predicted probability (scoring.decide.reasons)
-    raises_words: str = "raises the probability"
-    lowers_words: str = "lowers the probability"
 
 
 TASKS: dict[str, Task] = {
@@ -162,14 +204,15 @@ TASKS: dict[str, Task] = {
         name="purchase_90d",
         feature_mart="main_marts.apparel_features",
         training_mart="main_marts.apparel_training_set",
-        # contact_status and count_reachable_channels decide whom a campaign may contact, not who buys
-        non_features=("cutoff_index", "is_latest_cutoff", "contact_status", "count_reachable_channels"),
-        # the provided target lists exactly the clients who have bought; derived rows also hold clients
-        # who never bought, whose easy-to-rank first purchases would dominate the validation scores
-        target_population="has_purchase_history",
-        baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime"),
-        raises_words="makes a purchase likelier",
-        lowers_words="makes a purchase less likely",
+        columns=MartColumns(
+            # contact_status and count_reachable_channels decide whom a campaign may contact, not who buys
+            non_features=("cutoff_index", "is_latest_cutoff", "contact_status", "count_reachable_channels"),
+            # the provided target lists exactly the clients who have bought; derived rows also hold clients
+            # who never bought, whose easy-to-rank first purchases would dominate the validation scores
+            target_population="has_purchase_history",
+        ),
+        choice=ModelChoice(baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime")),
+        reasons=ReasonWords("makes a purchase likelier", "makes a purchase less likely"),
         campaign=CampaignRules(
             value_column="mean_order_revenue_lifetime",
             value_label="mean order revenue (roubles)",
@@ -192,20 +235,25 @@ TASKS: dict[str, Task] = {
         name="activity_decline",
         feature_mart="main_marts.one_click_features",
         training_mart="main_marts.one_click_training_set",
-        label_source=None,  # every label comes from the published file
-        # profit segments the clients and is not a cause of their activity; the data-quality flags mark
-        # three and one clients, too few to learn from
-        non_features=("avg_monthly_profit_3m", "count_months_without_revenue_3m", "has_revenue_outlier_3m"),
-        candidates=("logistic_regression", "svc", "knn", "decision_tree", "xgboost"),
-        cv_folds=5,
+        columns=MartColumns(
+            label_source=None,  # every label comes from the published file
+            # profit segments the clients and is not a cause of their activity; the data-quality flags mark
+            # three and one clients, too few to learn from
+            non_features=(
+                "avg_monthly_profit_3m",
+                "count_months_without_revenue_3m",
+                "has_revenue_outlier_3m",
+            ),
+        ),
+        choice=ModelChoice(candidates=("logistic_regression", "svc", "knn", "decision_tree", "xgboost")),
+        validation=Validation(cv_folds=5),
         cv_search=CvSearch(),
-        selection_sizes=(),
+        selection=FeatureSelection(sizes=()),
         segments=SegmentRules(profit_column="avg_monthly_profit_3m"),
+        reasons=ReasonWords("raises the risk of a decline", "lowers the risk of a decline"),
         # 208 test clients: their calibration error moves by a few hundredths from split to split (0.065 on
         # the real files), so the limit leaves room for that noise and still blocks a badly calibrated model
         promotion=PromotionRules(max_ece=0.1),
-        raises_words="raises the risk of a decline",
-        lowers_words="lowers the risk of a decline",
         campaign=CampaignRules(
             value_column="avg_monthly_profit_3m",
             value_label="mean monthly profit (thousand roubles)",

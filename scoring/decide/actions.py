@@ -5,18 +5,17 @@ set against (scoring.decide.reasons.population, or the mart's when it scores in 
 import numpy as np
 import polars as pl
 
-from scoring.decide.offer_rules import rules_for
-from scoring.decide.offers import choose_offers, rule_columns
+from scoring.decide.offers import OfferRule, choose_offers, rule_columns
 from scoring.decide.reasons import Population, client_reasons
-from scoring.tasks import Task
+from scoring.tasks import ReasonWords
 
 NO_EXPLANATION = "No reasons: the model gives no SHAP values."
 
 
-def action_columns(task: Task, names: tuple[str, ...]) -> tuple[str, ...]:
+def action_columns(rules: tuple[OfferRule, ...], names: tuple[str, ...]) -> tuple[str, ...]:
     """The columns of the scored rows that reasons and offers read: the explained features and those the
-    task's offer rules test or quote."""
-    return tuple(dict.fromkeys((*names, *rule_columns(rules_for(task)))))
+    offer rules test or quote."""
+    return tuple(dict.fromkeys((*names, *rule_columns(rules))))
 
 
 def client_values(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
@@ -31,22 +30,22 @@ def client_values(frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame
 
 
 def client_actions(
-    task: Task,
+    rules: tuple[OfferRule, ...],
+    words: ReasonWords,
     client_ids: pl.Series,
     data: pl.DataFrame,
     values: np.ndarray | None,
     names: tuple[str, ...],
     people: Population,
 ) -> pl.DataFrame:
-    """client_id, reason, offer_rule, offer for each scored client. `data` holds the clients' values (at
-    least action_columns) and `values` their SHAP values over `names`, in the row order of `client_ids`."""
+    """client_id, reason, offer_rule, offer for each scored client: reasons worded by `words`, the offer by
+    the first of `rules` that holds. `data` holds the clients' values (at least action_columns) and `values`
+    their SHAP values over `names`, in the row order of `client_ids`."""
     if values is None:
         reasons = [NO_EXPLANATION] * len(client_ids)
     else:
-        reasons = client_reasons(
-            values, names, data.select(names), people, task.raises_words, task.lowers_words
-        )
+        reasons = client_reasons(values, names, data.select(names), people, words.raises, words.lowers)
     frame = pl.DataFrame({"client_id": client_ids, "reason": pl.Series(reasons, dtype=pl.String)})
     # the ids give the rows their number even when no rule reads a column
-    offers = choose_offers(rules_for(task), frame.select("client_id").hstack(data), values, names, people)
+    offers = choose_offers(rules, frame.select("client_id").hstack(data), values, names, people)
     return frame.hstack(offers)

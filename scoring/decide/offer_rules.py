@@ -7,7 +7,6 @@ CampaignRules.offer_effect), which the campaign's expected value uses.
 """
 
 from scoring.decide.offers import Condition, OfferRule
-from scoring.tasks import Task
 
 # The one-click analysis' findings: unpaid baskets, promo hunters, service errors and short visits drive the
 # risk; a favourite category that keeps clients buying (small appliances, beauty tech) lowers it.
@@ -84,6 +83,6 @@ OFFER_RULES: dict[str, tuple[OfferRule, ...]] = {
 }
 
 
-def rules_for(task: Task) -> tuple[OfferRule, ...]:
-    """The task's offer rules (GENERIC when it has none of its own)."""
-    return OFFER_RULES.get(task.name, GENERIC)
+def rules_for(task_name: str) -> tuple[OfferRule, ...]:
+    """The offer rules of the task called `task_name` (GENERIC when it has none of its own)."""
+    return OFFER_RULES.get(task_name, GENERIC)

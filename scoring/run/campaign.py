@@ -72,7 +72,7 @@ def parameters(task: Task, request: CampaignRequest, model_run_id: str, as_of) -
         "seed": request.seed,
         "value_column": rules.value_column,
         "offer_effect": rules.offer_effect,
-        "offer_effects": {r.name: r.effect for r in rules_for(task) if r.effect is not None},
+        "offer_effects": {r.name: r.effect for r in rules_for(task.name) if r.effect is not None},
         "contact_cost": rules.contact_cost,
         "exclusions": [e.reason for e in rules.exclusions],
     }
@@ -92,7 +92,7 @@ def _clients(settings: Settings, task: Task, scored: pl.DataFrame, as_of) -> pl.
         )
     return clients.with_columns(
         value=pl.col(rules.value_column).cast(pl.Float64),
-        offer_effect=offer_effects(rules_for(task), clients["offer_rule"], rules.offer_effect),
+        offer_effect=offer_effects(rules_for(task.name), clients["offer_rule"], rules.offer_effect),
     )
 
 
@@ -218,7 +218,7 @@ def update_report(settings: Settings, task: Task, model_run_id: str) -> Path | N
         )
         for row in made.iter_rows(named=True)
     ]
-    sections = campaign_sections(views, at_k, rules_for(task), task.campaign)
+    sections = campaign_sections(views, at_k, rules_for(task.name), task.campaign)
     return replace_sections(settings.reports_dir / task.name / model_run_id, sections, prefix="campaign")
 
 

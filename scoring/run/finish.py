@@ -16,6 +16,7 @@ import xgboost
 
 from scoring.decide.actions import action_columns, client_actions, client_values
 from scoring.decide.decision import segment_scored
+from scoring.decide.offer_rules import rules_for
 from scoring.decide.reasons import Population, population
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import contributions, summary_figures
@@ -24,7 +25,7 @@ from scoring.report.segment_sections import segment_report_sections
 from scoring.run.promotion import gate_new_run
 from scoring.run.result import RunResult, run_tables, score_frame
 from scoring.store import artifacts, lake, warehouse
-from scoring.tasks import Task
+from scoring.tasks import SegmentRules, Task
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,15 @@ def predict_and_explain(groups: list, X: pl.DataFrame, spec: FeatureSpec, calibr
     return calibrator.predict(raw), values, names
 
 
-def _explanation_outputs(scored: Scored, X: pl.DataFrame, client_ids: pl.Series, top_k: int, seed: int, task):
+def _explanation_outputs(
+    scored: Scored, X: pl.DataFrame, client_ids: pl.Series, top_k: int, seed: int, sample_size: int
+):
     """Top reasons per client, feature importance and the SHAP sample (None when there are no values): the
     batched path's code with all rows as one batch, so both give the same bytes."""
     batch = batch_rows(
         client_ids, X, scored.probability, scored.is_out_of_fold, scored.values, scored.names, top_k
     )
-    explained = Explained(len(X), task.shap_sample_rows, seed)
+    explained = Explained(len(X), sample_size, seed)
     explained.add(batch, X)
     return batch.reasons, explained.importance(), explained.shap_sample()
 
@@ -82,9 +85,11 @@ def _metadata(result_fields: dict) -> dict:
 def actions(task: Task, scoring: Rows, scored: Scored) -> tuple[pl.DataFrame, Population]:
     """Each scored client's reasons and offer (scoring.offers), set against all the scored clients, and that
     population (saved with the model: a rescore sets its clients against it)."""
-    data = client_values(scoring.features, action_columns(task, scored.names))
+    rules = rules_for(task.name)
+    data = client_values(scoring.features, action_columns(rules, scored.names))
     people = population(data)
-    return client_actions(task, scoring.keys["client_id"], data, scored.values, scored.names, people), people
+    ids = scoring.keys["client_id"]
+    return client_actions(rules, task.reasons, ids, data, scored.values, scored.names, people), people
 
 
 def finish_run(
@@ -110,7 +115,7 @@ def finish_run(
     with timed(timings, "explanations"):
         X = scoring.features.select(spec.columns)
         reasons, feature_importance, sample = _explanation_outputs(
-            scored, X, client_ids, top_k, result.seed, task
+            scored, X, client_ids, top_k, result.seed, task.shap_sample_rows
         )
     model_dir = (settings.models_dir / task.name / result.model_run_id).resolve()
     report_dir = (settings.reports_dir / task.name / result.model_run_id).resolve()
@@ -147,12 +152,18 @@ def finish_run(
 
 
 def segment(
-    task: Task, result: RunResult, scoring: Rows, scored: Scored, profit: pl.DataFrame, reasons: pl.Series
+    rules: SegmentRules,
+    result: RunResult,
+    scoring: Rows,
+    scored: Scored,
+    profit: pl.DataFrame,
+    reasons: pl.Series,
 ) -> tuple:
-    """The task's segments of the scored clients and the report's sections that show them."""
+    """The segments of the scored clients by `rules`, with the clients' `reasons`, and the report's
+    sections that show them."""
     threshold = result.extra_metrics["threshold"]
     segmentation = segment_scored(
-        task.segments, scoring, scored, threshold["value"], profit, result.model_type, reasons
+        rules, scoring, scored, threshold["value"], profit, result.model_type, reasons
     )
     X = scoring.features.select(scored.names)
     sections = segment_report_sections(

@@ -29,6 +29,8 @@ import polars as pl
 from tqdm.auto import tqdm
 
 from scoring.decide.actions import action_columns, client_actions, client_values
+from scoring.decide.offer_rules import rules_for
+from scoring.decide.offers import OfferRule
 from scoring.decide.reasons import Population
 from scoring.errors import DataError
 from scoring.explain.batches import Explained, batch_rows
@@ -69,7 +71,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
     timings, created = {}, datetime.now()
     run = warehouse.read_model_run(settings.warehouse, model_run_id)
     task = get_task(run["task"])
-    key = (task.id_column, task.date_column)
+    key = task.columns.key
     with timed(timings, "read"):
         bundle = artifacts.load_model(Path(run["artifact_path"]))
         if settings.on_spark:  # Spark's Parquet marts, read whole through Polars (scoring/store/lake.py)
@@ -93,7 +95,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         calibration=bundle.calibrator.to_json(), extra_metrics=_carried_threshold(run),
     )  # fmt: skip
     segmented = task.segments is not None and "threshold" in result.extra_metrics
-    acting = _Acting(task, saved_population(bundle.metadata))
+    acting = _Acting(task, rules_for(task.name), saved_population(bundle.metadata))
     profit = read_profit(settings, task, as_of) if segmented else None
     batch_size = n_rows if settings.on_spark or _one_batch_only(task, bundle) else batch_size
     explained = Explained(n_rows, task.shap_sample_rows, settings.seed, keep_values=segmented)
@@ -104,7 +106,12 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
             [mart]
             if settings.on_spark
             else batch_writer.read_batches(
-                con, task.feature_mart, key, as_of, batch_size, action_columns(task, bundle.spec.columns)
+                con,
+                task.feature_mart,
+                key,
+                as_of,
+                batch_size,
+                action_columns(acting.rules, bundle.spec.columns),
             )
         )
         last, fingerprint = _score_batches(
@@ -112,7 +119,9 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         )
         with timed(timings, "write"):
             n_scored, _ = batch_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
-        result, sections, segments = _finish(result, explained, n_scored, fingerprint, last, profit, task)
+        result, sections, segments = _finish(
+            result, explained, n_scored, fingerprint, last, profit, task.segments
+        )
         with timed(timings, "write"):
             warehouse.append(con, "model_runs", model_run_frame(result))
             warehouse.append(con, "feature_importance", _with_ids(result.feature_importance, ids))
@@ -139,10 +148,12 @@ class _Batching:
 
 @dataclass(frozen=True)
 class _Acting:
-    """The task and the population its clients' reasons are set against: the one the model's training run
-    scored (saved with the model), so a batch's reasons depend on nothing but the batch."""
+    """The task, its offer rules and the population its clients' reasons are set against: the one the
+    model's training run scored (saved with the model), so a batch's reasons depend on nothing but the
+    batch."""
 
     task: Task
+    rules: tuple[OfferRule, ...]
     people: Population
 
 
@@ -173,9 +184,7 @@ def _score_batches(
             with timed(timings, "explanations"):
                 explained.add(batch, X)
             with timed(timings, "offers"):
-                data = client_values(frame, action_columns(task, batch.names))
-                offers = client_actions(task, rows.keys["client_id"], data, batch.values, batch.names,
-                                        acting.people)  # fmt: skip
+                offers = _batch_actions(acting, frame, rows, batch)
             with timed(timings, "write"):
                 batch_writer.stage_scores(con, batch.scores, first=number == 0)
                 batch_writer.append_explanations(con, batch.reasons, ids)
@@ -185,12 +194,20 @@ def _score_batches(
         return last, fingerprint.hexdigest()
 
 
+def _batch_actions(acting: _Acting, frame: pl.DataFrame, rows, batch) -> pl.DataFrame:
+    """A batch's reasons and offers (scoring.offers), from its mart rows and SHAP values."""
+    data = client_values(frame, action_columns(acting.rules, batch.names))
+    ids = rows.keys["client_id"]
+    reasons = acting.task.reasons
+    return client_actions(acting.rules, reasons, ids, data, batch.values, batch.names, acting.people)
+
+
 def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: dict) -> tuple:
     """One batch's rows, model features and results (scores, top reasons, SHAP values)."""
     missing = [c for c in bundle.spec.columns if c not in frame.columns]
     if missing:
         raise DataError(f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts")
-    rows = scoring_rows(frame, task, bundle.spec)
+    rows = scoring_rows(frame, task.columns, bundle.spec, task.feature_mart)
     with timed(timings, "score_and_explain"):
         X = rows.features.select(bundle.spec.columns)
         everyone = np.ones(len(X), dtype=bool)
@@ -202,9 +219,9 @@ def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: d
     return rows, X, batch
 
 
-def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, task):
-    """The run result with what the batches gave, the plots, and the segments (one batch) when the task
-    has them."""
+def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, rules):
+    """The run result with what the batches gave, the plots, and the segments by `rules` (one batch) when
+    the task has them (a profit was read)."""
     sample = explained.shap_sample()
     with timed(result.timings, "artifacts"):
         plots = (
@@ -219,6 +236,6 @@ def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint:
     rows, batch, offers = last
     scored = Scored(batch.scores["probability"].to_numpy(), batch.scores["is_out_of_fold"].to_numpy(),
                     explained.values(), batch.names)  # fmt: skip
-    segmentation, sections = segment(task, result, rows, scored, profit, offers["reason"])
+    segmentation, sections = segment(rules, result, rows, scored, profit, offers["reason"])
     columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
     return result, sections, segmentation.clients.select(columns)

@@ -24,7 +24,7 @@ def mart_source(settings: Settings) -> tuple[ModuleType, Path]:
 def read_profit(settings: Settings, task: Task, as_of: date) -> pl.DataFrame:
     """The profit per client (client_id, profit) at the scoring date, for a task with segments."""
     reader, location = mart_source(settings)
-    key = (task.id_column, task.date_column)
+    key = task.columns.key
     return reader.read_profit(location, task.feature_mart, key, as_of, task.segments.profit_column)
 
 
@@ -33,7 +33,7 @@ def read_client_columns(
 ) -> pl.DataFrame:
     """client_id and `columns` of the task's feature mart at `as_of` (a campaign's values and exclusions)."""
     reader, location = mart_source(settings)
-    key = (task.id_column, task.date_column)
+    key = task.columns.key
     return reader.read_client_columns(location, task.feature_mart, key, as_of, columns)
 
 

@@ -105,7 +105,7 @@ def test_an_offers_effect_is_its_rules_own_or_the_tasks_default():
 
 def test_every_task_has_rules_and_every_rules_last_offer_takes_everyone():
     for task in TASKS.values():
-        rules = rules_for(task)
+        rules = rules_for(task.name)
         assert rules and not rules[-1].when
-    assert rules_for(TASKS["activity_decline"]) is ACTIVITY_DECLINE
+    assert rules_for("activity_decline") is ACTIVITY_DECLINE and rules_for("a_new_task") is GENERIC
     assert GENERIC[-1].offer

@@ -180,7 +180,7 @@ def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explan
     monkeypatch.setattr("scoring.explain.contributions.affordable", lambda n_rows, n_features: False)
     settings = make_settings(tmp_path)
     write_marts(settings.warehouse, *synthetic_marts(n_clients=300, seed=5))
-    run = train_and_score(settings, replace(test_task, candidates=("knn",)))
+    run = train_and_score(settings, replace(test_task, choice=replace(test_task.choice, candidates=("knn",))))
     assert run.model_type == "knn"
     scores = read(settings, "select count(*) as n from scoring.scores")["n"][0]
     explanations = read(settings, "select count(*) as n from scoring.explanations")["n"][0]
