@@ -190,11 +190,13 @@ def export_history(warehouse: Path, spark_warehouse: Path) -> dict[str, Path]:
         tables = con.sql("select table_name from duckdb_tables() where schema_name = 'scoring'")
         present = {row[0] for row in tables.fetchall()}
         for table in HISTORY_TABLES:
-            if table in present:
-                folder = relation_dir(spark_warehouse, f"scoring.{table}")
-                folder.mkdir(parents=True, exist_ok=True)
-                con.sql(f"select * from scoring.{table}").pl().write_parquet(folder / "history.parquet")
-                folders[table] = folder
+            frame = con.sql(f"select * from scoring.{table}").pl() if table in present else pl.DataFrame()
+            if frame.is_empty():  # Spark never sees an empty table
+                continue
+            folder = relation_dir(spark_warehouse, f"scoring.{table}")
+            folder.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(folder / "history.parquet")
+            folders[table] = folder
     return folders
 
 
