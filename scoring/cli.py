@@ -340,7 +340,7 @@ def campaign_cmd(
         click.echo(f"    {n:,}  {reason}")
     click.echo(
         f"  eligible {c['eligible']:,}; selected {c['selected']:,}: treatment {c['treatment']:,}, control "
-        f"{c['control']:,}; expected value of the treatment {c['expected_value_treatment']:,.4g}"
+        f"{c['control']:,}; expected value of the treatment {c['expected_value_treatment']:,.2f}"
     )
     click.echo("  offers (selected clients, by rule):")
     for rule_name, n in c["offers"].items():

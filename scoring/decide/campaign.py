@@ -46,7 +46,10 @@ class Selection:
     def describe(self) -> str:
         return {
             "size": f"the {int(self.value):,} clients with the highest expected value",
-            "budget": f"as many clients by expected value as a budget of {self.value:,.6g} contacts",
+            "budget": (
+                f"as many clients by expected value as a budget of {self.value:,.6g} pays to contact "
+                "(the treatment group, at the contact cost each)"
+            ),
             "min_expected_value": f"every client with an expected value of at least {self.value:,.6g}",
             "target_recall": (
                 f"the fewest clients by probability whose expected recall reaches {self.value:.0%}"

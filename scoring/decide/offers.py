@@ -154,4 +154,5 @@ def describe_rule(rule: OfferRule) -> str:
         "below_median": "{f} below the median",
     }
     when = " and ".join(words[c.test].format(f=c.feature, v=c.value) for c in rule.when) or "otherwise"
-    return f"{rule.name}: {when} → {re.sub(r'[{}]', '', rule.offer)}"
+    offer = re.sub(r"{(\w+)}", r"[\1]", rule.offer)
+    return f"{rule.name}: {when} → {offer}"

@@ -10,7 +10,7 @@ import polars as pl
 
 from scoring.decide.campaign import CONTROL, TREATMENT
 from scoring.decide.offers import OfferRule, describe_rule
-from scoring.report.blocks import Bullets, Section, Text, Tile, Tiles, image, new_figure, pct, table
+from scoring.report.blocks import Bullets, Section, Text, Tile, Tiles, fmt, image, new_figure, pct, table
 from scoring.tasks import CampaignRules
 
 SHOWN_CAMPAIGNS = 5  # the newest campaigns get a section each; the overview lists them all
@@ -98,9 +98,7 @@ def _tiles(c: dict, p: dict, rules: CampaignRules) -> Tiles:
             Tile("selected", f"{c['selected']:,}", f"of {c['eligible']:,} eligible"),
             Tile("treatment", f"{c['treatment']:,}", "contacted: the CRM file"),
             Tile("control", f"{c['control']:,}", held),
-            Tile(
-                "expected value", f"{c['expected_value_treatment']:,.4g}", f"treatment, {rules.value_label}"
-            ),
+            Tile("expected value", fmt(c["expected_value_treatment"]), f"treatment, {rules.value_label}"),
         )
     )
 
