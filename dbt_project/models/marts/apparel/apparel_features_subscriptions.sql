@@ -153,6 +153,37 @@ states as (
 
 ),
 
+-- Who a campaign may contact: reachable on some channel; else opted out or bounced on every channel it had;
+-- else never messaged on any channel (no channel known to reach it on).
+channel_counts as (
+
+    select
+        *,
+        {%- for state in ['subscribed', 'never_messaged'] %}
+        {%- for channel in channels %}
+        case when {{ channel }}_subscription_state = '{{ state }}' then 1 else 0 end
+        {%- if not loop.last %} +{% endif %}
+        {%- endfor %} as count_{{ state }}_channels
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from states
+
+),
+
+reach as (
+
+    select
+        *,
+        count_subscribed_channels as count_reachable_channels,
+        case
+            when count_subscribed_channels > 0 then 'reachable'
+            when count_never_messaged_channels = {{ channels | length }} then 'never_messaged'
+            else 'opted_out_or_bounced'
+        end as contact_status
+    from channel_counts
+
+),
+
 final as (
 
     select
@@ -172,25 +203,9 @@ final as (
         cast({{ channel }}_subscription_state as {{ dbt.type_string() }}) as {{ channel }}_subscription_state,
         cast({{ channel }}_subscription_state = 'subscribed' as boolean) as is_{{ channel }}_subscribed,
         {%- endfor %}
-        cast(
-            {%- for channel in channels %}
-            case when {{ channel }}_subscription_state = 'subscribed' then 1 else 0 end
-            {%- if not loop.last %} +{% endif %}
-            {%- endfor %}
-            as integer
-        ) as count_reachable_channels,
-        -- Who a campaign may contact: reachable on some channel; else opted out or bounced on every channel
-        -- it had; else never messaged on any channel (no channel known to reach it on).
-        cast(
-            case
-                when {% for channel in channels %}{{ channel }}_subscription_state = 'subscribed'
-                    {%- if not loop.last %} or {% endif %}{% endfor %} then 'reachable'
-                when {% for channel in channels %}{{ channel }}_subscription_state = 'never_messaged'
-                    {%- if not loop.last %} and {% endif %}{% endfor %} then 'never_messaged'
-                else 'opted_out_or_bounced'
-            end as {{ dbt.type_string() }}
-        ) as contact_status
-    from states
+        cast(count_reachable_channels as integer) as count_reachable_channels,
+        cast(contact_status as {{ dbt.type_string() }}) as contact_status
+    from reach
 
 )
 
