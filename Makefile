@@ -65,6 +65,7 @@ score: build-features ## Train, validate, score and explain every task; writes s
 	$(SCORING) score
 
 campaign: setup ## Contact list from the champion's latest scores: TASK=<task> and SIZE=, BUDGET=, MIN_EXPECTED_VALUE= or RECALL= (CONTROL_SHARE=0.1).
+	@test -n "$(TASK)" || { echo "Name the task: make campaign TASK=activity_decline SIZE=200 (or TASK=purchase_90d)"; exit 2; }
 	$(SCORING) campaign --task $(TASK) --control-share $(CONTROL_SHARE) \
 		$(if $(SIZE),--size $(SIZE)) $(if $(BUDGET),--budget $(BUDGET)) \
 		$(if $(MIN_EXPECTED_VALUE),--min-expected-value $(MIN_EXPECTED_VALUE)) $(if $(RECALL),--target-recall $(RECALL))
