@@ -51,6 +51,11 @@ def test_make_help_is_the_default_and_lists_every_target_with_a_sentence():
         assert len(match.group(1).split()) >= 4, f"{target} has no sentence: {match.group(1)!r}"
 
 
+def test_make_campaign_without_a_task_says_how_to_name_one():
+    result = _make("campaign", "SIZE=10")
+    assert result.returncode != 0 and "make campaign TASK=activity_decline SIZE=200" in result.stdout
+
+
 def test_data_is_generated_only_for_the_default_data_dir(tmp_path):
     clone = _fresh_clone(tmp_path / "clone")
     assert "generate apparel" in _make("-n", "score", cwd=clone).stdout
