@@ -4,7 +4,9 @@ mix, the control group and the results."""
 
 import json
 import re
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -52,11 +54,17 @@ def _view(campaign_id: str, result: dict | None = None, hour: int = 10) -> Campa
     return CampaignView(row, members, result)
 
 
-@pytest.fixture
-def written(run_and_data, tmp_path):
+@pytest.fixture(scope="module")
+def written_once(run_and_data, tmp_path_factory):
     result, frame = run_and_data
     own = Section("segments", "Segment sizes", "The task's own section.", (Text("x"),))
-    return write_report(result, frame, tmp_path, extra_sections=[own]).parent
+    return write_report(result, frame, tmp_path_factory.mktemp("report"), extra_sections=[own]).parent
+
+
+@pytest.fixture
+def written(written_once, tmp_path):
+    """A copy of the report, written once per module (a few seconds), for each test to change."""
+    return Path(shutil.copytree(written_once, tmp_path / written_once.name))
 
 
 def _headings(path) -> list[str]:
