@@ -11,7 +11,6 @@ runs beside the tests that come before the Spark ones, and the fixture `spark_wa
 import gzip
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -105,7 +104,7 @@ class SparkBuild:
         with (root / "output.txt").open("w") as output:  # a file, not a pipe nobody reads while it runs
             process = subprocess.Popen(
                 [sys.executable, "-c", "from scoring.cli import main; main()", "build-features"],
-                env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                env=env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         return cls(root, as_of, process)
 
@@ -117,7 +116,7 @@ class SparkBuild:
     def stop(self) -> None:
         """End the build if it still runs (the session ended first), and remove its files."""
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.kill()  # its JVM exits with it (pyspark ties the JVM to its Python process)
             self.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
