@@ -2,6 +2,7 @@
 score and explain every client at the scoring date, save the model, write the scoring.* tables.
 scoring.run.rescore scores new data with a saved model, without training."""
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from scoring.model.feature_selection import SelectionResult, select_features
 from scoring.model.final_model import FinalModel, assign_models, fit_final
 from scoring.model.holdout_protocol import FittedProtocol, fit_protocol
 from scoring.model.sampling import TrainingSample, sample_clients
-from scoring.model.splits import client_split, out_of_time_split
+from scoring.model.splits import client_split, out_of_time_split, provided_stand_in
 from scoring.report import development_frame, write_report
 from scoring.run.finish import Scored, finish_run, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, new_run_id
@@ -62,7 +63,12 @@ def load_task_data(settings: Settings, task: Task) -> TaskData:
         location, task.training_mart, task.feature_mart, task.label, key, settings.as_of, sample.clients
     )
     if training.is_empty():
-        raise DataError(f"{task.training_mart} has no labelled rows: check the label column {task.label!r}")
+        raise DataError(
+            f"{task.training_mart} has no labelled rows as of {as_of}, so there is nothing to learn from: a "
+            "row is labelled once its label window (the task's horizon after its cutoff) has closed by the "
+            "scoring date. Score a later date (AS_OF=...), or check the label column "
+            f"{task.label!r} if the date has labelled cutoffs before it"
+        )
     spec = feature_spec(task, training.schema, task.training_mart)
     rows = labelled_rows(training, task, spec)
     profit = read_profit(settings, task, as_of) if task.segments is not None else None
@@ -120,12 +126,24 @@ def target_population_mask(rows: Rows, task: Task) -> np.ndarray:
     return rows.features[task.target_population].fill_nan(0).fill_null(0).cast(pl.Boolean).to_numpy()
 
 
+def _with_stand_in(data: TaskData, population: np.ndarray) -> tuple[TaskData, np.ndarray, tuple[str, ...]]:
+    """The task data with derived labels standing in for a provided target the scoring date lacks (a past
+    date: scoring.model.splits.provided_stand_in), the population of its rows and the note that says so."""
+    stand_in = provided_stand_in(data.rows.keys, population)
+    if stand_in is None:
+        return data, population, ()
+    rows = data.rows.take(stand_in.keep)
+    rows = dataclasses.replace(rows, keys=stand_in.keys)
+    return dataclasses.replace(data, rows=rows), population[stand_in.keep], (stand_in.note,)
+
+
 def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult:
     """The whole job for one task; writes the run and returns its result."""
     timings, seed, created = {}, settings.seed, datetime.now()
     with timed(timings, "read"):
         data = load_task_data(settings, task)
     population = target_population_mask(data.rows, task)
+    data, population, notes = _with_stand_in(data, population)
     split_a = client_split(data.rows.keys, data.rows.y, population, task.test_share, task.valid_share, seed)
     with timed(timings, "client_split"):
         if task.cv_search is not None:
@@ -161,7 +179,7 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         test_probability=final.test_probability, oof=final.oof, selection=selection,
         calibration=final.calibrator.to_json(),
         extra_metrics={**decision, "training_rows": data.sample.as_dict()},
-        notes=(data.sample.note(),) if data.sample.is_sampled else (),
+        notes=(*notes, *((data.sample.note(),) if data.sample.is_sampled else ())),
     )  # fmt: skip
     segments, sections = None, ()
     if task.segments is not None:
