@@ -18,6 +18,7 @@ from scoring.decide.decision import segment_scored
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import contributions, summary_figures
 from scoring.model.dataset import FeatureSpec, Rows
+from scoring.monitor.runs import RunIds, TrainProfiles, monitor_train_run
 from scoring.report.segment_sections import segment_report_sections
 from scoring.run.result import RunResult, run_tables, score_frame
 from scoring.store import artifacts, lake, warehouse
@@ -77,11 +78,22 @@ def _metadata(result_fields: dict) -> dict:
 
 
 def finish_run(
-    settings, task, result, scoring: Rows, scored: Scored, pipeline, calibrator, spec, top_k, segments=None
+    settings,
+    task,
+    result,
+    scoring: Rows,
+    scored: Scored,
+    pipeline,
+    calibrator,
+    spec,
+    top_k,
+    segments=None,
+    profiles: TrainProfiles | None = None,
 ) -> RunResult:
-    """Finish a train run: its explanations, the saved model and plots, and the warehouse write; `segments`
-    (the clients' segments, for tasks that have them) go in the same transaction as the run's other tables.
-    (A rescore writes batch by batch instead: scoring.run.rescore.)"""
+    """Finish a train run: its explanations, the saved model and plots, its profiles and drift (from
+    `profiles`, scoring.monitor), and the warehouse write; `segments` (the clients' segments, for tasks that
+    have them) go in the same transaction as the run's other tables. (A rescore writes batch by batch
+    instead: scoring.run.rescore.)"""  # fmt: skip
     timings = dict(result.timings)
     client_ids = scoring.keys["client_id"]
     with timed(timings, "explanations"):
@@ -108,9 +120,18 @@ def finish_run(
         result, scores=scores, feature_importance=feature_importance, shap_sample=sample, model_dir=model_dir,
         report_dir=report_dir, plots=plots, timings=timings,
     )  # fmt: skip
+    monitored = None
+    if profiles is not None:
+        with timed(timings, "monitor"):
+            ids = RunIds(task.name, result.model_run_id, result.as_of_date, result.model_run_id)
+            monitored = monitor_train_run(task, ids, profiles, scores)
+            result = dataclasses.replace(result, drift=monitored.drift)
     with timed(timings, "write"):
         reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
-        warehouse.write_run(settings.warehouse, run_tables(result, reasons, datetime.now(), segments))
+        tables = run_tables(result, reasons, datetime.now(), segments)
+        if monitored is not None:
+            tables = dataclasses.replace(tables, feature_profiles=monitored.profiles, drift=monitored.drift)
+        warehouse.write_run(settings.warehouse, tables)
         if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
             lake.export_run(settings.warehouse, settings.spark_warehouse, result.model_run_id)
     result = dataclasses.replace(result, timings=timings)

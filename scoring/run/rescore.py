@@ -32,7 +32,8 @@ from scoring.errors import DataError
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import summary_figures
 from scoring.model.candidates import BoostedTrees
-from scoring.model.dataset import StreamingFingerprint, scoring_rows
+from scoring.model.dataset import FeatureSpec, StreamingFingerprint, feature_spec, scoring_rows
+from scoring.monitor.runs import RescoreMonitor, RunIds
 from scoring.report import write_report
 from scoring.run.finish import Scored, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, model_run_frame, new_run_id
@@ -97,22 +98,32 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
     ids = {"task": task.name, "model_run_id": run_id}
     with warehouse.run_transaction(settings.warehouse) as con:
         batch_writer.limit_memory(con, atomic.building_path(settings.warehouse).parent / "spill")
+        spec = _profiled_features(con, task, mart if settings.on_spark else None, bundle.spec)
+        monitor = RescoreMonitor(
+            con, task, spec, RunIds(task.name, run_id, as_of, result.source_model_run_id), n_rows
+        )
         frames = (
             [mart]
             if settings.on_spark
             else batch_writer.read_batches(
-                con, task.feature_mart, key, as_of, batch_size, bundle.spec.columns
+                con, task.feature_mart, key, as_of, batch_size, (*bundle.spec.columns, *spec.columns)
             )
         )
         last, fingerprint = _score_batches(
-            frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con
+            frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con, monitor
         )
         with timed(timings, "write"):
             n_scored, _ = batch_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
+        with timed(timings, "monitor"):
+            monitored = monitor.finish()
         result, sections, segments = _finish(result, explained, n_scored, fingerprint, last, profit, task)
+        result = dataclasses.replace(result, drift=monitored.drift)
         with timed(timings, "write"):
             warehouse.append(con, "model_runs", model_run_frame(result))
             warehouse.append(con, "feature_importance", _with_ids(result.feature_importance, ids))
+            warehouse.append(con, "feature_profiles", monitored.profiles)
+            if not monitored.drift.is_empty():
+                warehouse.append(con, "drift", monitored.drift)
             if segments is not None:
                 warehouse.append(con, "segments", _with_ids(segments, ids))
     if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
@@ -134,9 +145,27 @@ class _Batching:
     top_k: int
 
 
-def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: Explained, ids, timings, con):
+def _profiled_features(con, task: Task, mart: pl.DataFrame | None, model: FeatureSpec) -> FeatureSpec:
+    """Every feature of the task's feature mart (what a run profiles), from its columns in the warehouse
+    being replaced (or in the frame a Spark build's Parquet gave); the model's features alone when the
+    mart lacks one of the task's columns (the batches then say which, and what to do)."""
+    schema = (
+        mart.schema
+        if mart is not None
+        else con.sql(f"select * from previous.{task.feature_mart} limit 0").pl().schema
+    )
+    try:
+        return feature_spec(task, schema, task.feature_mart)
+    except DataError:
+        return model
+
+
+def _score_batches(
+    frames, task: Task, bundle, batching: _Batching, explained: Explained, ids, timings, con, monitor
+):
     """Score, explain and write the mart's frames (batches) one by one, committing each into the run's copy
-    of the warehouse; returns the last batch (rows and results) and the data fingerprint of all of them."""
+    of the warehouse, and stage each for the run's profile (`monitor`); returns the last batch (rows and
+    results) and the data fingerprint of all of them."""
     last = None
     total = -(-batching.n_rows // batching.size)
     with closing(StreamingFingerprint()) as fingerprint:  # its spooled files go even when a batch fails
@@ -144,6 +173,8 @@ def _score_batches(frames, task: Task, bundle, batching: _Batching, explained: E
             tqdm(frames, desc="rescoring", unit="batch", total=total, leave=False)
         ):
             rows, X, batch = _score_batch(frame, task, bundle, batching.top_k, timings)
+            with timed(timings, "monitor"):
+                monitor.add(frame)
             fingerprint.add(rows)
             with timed(timings, "explanations"):
                 explained.add(batch, X)

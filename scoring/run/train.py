@@ -3,6 +3,7 @@ score and explain every client at the scoring date, save the model, write the sc
 scoring.run.rescore scores new data with a saved model, without training."""
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from scoring.model.final_model import FinalModel, assign_models, fit_final
 from scoring.model.holdout_protocol import FittedProtocol, fit_protocol
 from scoring.model.sampling import TrainingSample, sample_clients
 from scoring.model.splits import client_split, out_of_time_split, provided_stand_in
+from scoring.monitor.runs import TrainProfiles, previous_in_warehouse, profile_training_data
 from scoring.report import development_frame, write_report
 from scoring.run.finish import Scored, finish_run, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, new_run_id
@@ -42,6 +44,8 @@ class TaskData:
     fingerprint: str
     sample: TrainingSample
     profit: pl.DataFrame | None  # client_id, profit at the scoring date: for tasks with segments
+    profiles: TrainProfiles | None = None  # the reference and the scored rows' profiles (scoring.monitor)
+    profile_seconds: float = 0.0
 
 
 def tasks_with_marts(settings: Settings) -> list[Task]:
@@ -70,9 +74,16 @@ def load_task_data(settings: Settings, task: Task) -> TaskData:
             f"{task.label!r} if the date has labelled cutoffs before it"
         )
     spec = feature_spec(task, training.schema, task.training_mart)
+    start = time.perf_counter()
+    previous = previous_in_warehouse(settings.warehouse, task.name)
+    profiled = profile_training_data(task, spec, training, scoring, previous)
+    profile_seconds = time.perf_counter() - start
     rows = labelled_rows(training, task, spec)
     profit = read_profit(settings, task, as_of) if task.segments is not None else None
-    return TaskData(rows, scoring_rows(scoring, task, spec), spec, as_of, fingerprint(rows), sample, profit)
+    return TaskData(
+        rows, scoring_rows(scoring, task, spec), spec, as_of, fingerprint(rows), sample, profit, profiled,
+        profile_seconds,
+    )  # fmt: skip
 
 
 def _final_candidate(
@@ -142,6 +153,8 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
     timings, seed, created = {}, settings.seed, datetime.now()
     with timed(timings, "read"):
         data = load_task_data(settings, task)
+    timings["read"] -= data.profile_seconds
+    timings["monitor"] = data.profile_seconds
     population = target_population_mask(data.rows, task)
     data, population, notes = _with_stand_in(data, population)
     split_a = client_split(data.rows.keys, data.rows.y, population, task.test_share, task.valid_share, seed)
@@ -186,8 +199,9 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         segmentation, sections = segment(task, result, data.scoring, scored, data.profit)
         segments = segmentation.clients
     result = finish_run(
-        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments
-    )
+        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments,
+        data.profiles,
+    )  # fmt: skip
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
     return result
 

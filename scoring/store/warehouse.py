@@ -95,6 +95,81 @@ create table if not exists scoring.segments (
     reason varchar not null,              -- the client's strongest risk-raising feature, in words
     primary key (model_run_id, client_id)
 );
+create table if not exists scoring.feature_profiles (
+    task varchar not null,
+    model_run_id varchar not null,
+    profile_kind varchar not null,        -- scored | scored_rebinned | training | training_cutoff
+    edges_run_id varchar,                 -- the run whose training profile set the histogram's bin edges
+    as_of_date date,                      -- the cutoff profiled (null: training, pooled over the cutoffs)
+    feature varchar not null,             -- a feature of the task's feature mart, or 'probability'
+    feature_type varchar not null,        -- numeric | categorical
+    row_count bigint,                     -- every row profiled
+    nulls bigint,
+    mean double,
+    std double,
+    min double,
+    max double,
+    p01 double, p05 double, p25 double, p50 double, p75 double, p95 double, p99 double,  -- of the sample
+    bin_edges double[],                   -- upper edges e1 < ... < ek of the bins (-inf, e1] ... (ek, inf)
+    bin_counts bigint[],                  -- the sample's rows: nulls first, then one count per bin
+    categories varchar[],                 -- categorical: each value (null included) ...
+    category_counts bigint[],             -- ... and its rows, over every row
+    sample_rows bigint not null,          -- the sampled clients behind the quantiles and the histogram
+    computed_at timestamp not null
+);
+create table if not exists scoring.drift (
+    task varchar not null,
+    model_run_id varchar not null,
+    reference_kind varchar not null,      -- training | previous_run
+    reference_run_id varchar not null,
+    feature varchar not null,             -- or 'probability', the score itself
+    psi double,
+    js_distance double,
+    threshold double not null,            -- of `metric`; against training raised to training_spread
+    is_drifted boolean not null,
+    computed_at timestamp not null,
+    feature_type varchar,
+    metric varchar,                       -- psi | js_distance | linf: what is_drifted compares
+    linf_distance double,                 -- the largest change in one bin's or category's share
+    training_spread double,               -- the largest distance between a training cutoff and the others
+    primary key (model_run_id, reference_kind, feature)
+);
+create table if not exists scoring.realised_performance (
+    task varchar not null,
+    model_run_id varchar not null,
+    as_of_date date not null,
+    window_end date not null,             -- the last day of the outcome window (as_of_date + horizon)
+    population varchar not null,          -- scored | target_population
+    clients bigint not null,
+    positives bigint not null,
+    roc_auc double,
+    average_precision double,
+    lift_at_10pct double,
+    brier double,
+    ece double,
+    computed_at timestamp not null,
+    primary key (model_run_id, population)
+);
+create table if not exists scoring.data_health (
+    checked_at timestamp not null,        -- the build (or refresh) that measured it
+    build_kind varchar not null,          -- build | refresh
+    task varchar not null,
+    source varchar not null,              -- the raw file (its stem)
+    slice varchar not null,               -- 'all', or one value of the source's slicing column (a channel)
+    as_of_date date,                      -- the build's cutoff
+    row_count bigint not null,
+    newest_event_date date,
+    days_behind_cutoff integer,
+    recent_rows_per_day double,           -- over the recent days before the cutoff
+    trailing_median_rows_per_day double,  -- the median day of the weeks before them
+    recent_ratio double,
+    null_share double,                    -- the largest share of nulls of one column
+    null_column varchar,
+    duplicate_share double,
+    status varchar not null,              -- ok | stale | collapsed
+    message varchar not null
+);
+
 create or replace view scoring.latest_segments as
 with latest_runs as (
     -- the latest run that wrote segments (a rescore of a model without a threshold writes none)
@@ -120,6 +195,8 @@ class RunTables:
     explanations: pl.DataFrame
     feature_importance: pl.DataFrame
     segments: pl.DataFrame | None = None  # tasks that segment their clients (scoring.segments)
+    feature_profiles: pl.DataFrame | None = None  # scoring.monitor: what the run scored, its reference
+    drift: pl.DataFrame | None = None
 
 
 @contextmanager
@@ -292,6 +369,8 @@ def write_run(warehouse: Path, tables: RunTables) -> None:
             ("explanations", tables.explanations),
             ("feature_importance", tables.feature_importance),
             ("segments", tables.segments),
+            ("feature_profiles", tables.feature_profiles),
+            ("drift", tables.drift),
         ):
             if frame is not None:
                 append(con, table, frame)
