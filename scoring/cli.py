@@ -175,7 +175,20 @@ def build_features_cmd(settings: Settings) -> None:
     with files there in a new file that replaces the warehouse only when every model and test passed."""
     from scoring.build.full_build import build_features
 
-    build_features(settings)
+    _warn_health(build_features(settings))
+
+
+def _warn_health(problems: list[str] | tuple[str, ...]) -> None:
+    """Say loudly which raw sources are stale or collapsed (FAIL_ON_HEALTH=1 makes them fail the build)."""
+    for problem in problems:
+        click.secho(f"WARNING: data health: {problem}", fg="yellow", bold=True, err=True)
+    if problems:
+        click.secho(
+            "The build was published anyway; FAIL_ON_HEALTH=1 stops it instead. Details: "
+            "select * from scoring.data_health order by checked_at desc",
+            fg="yellow",
+            err=True,
+        )
 
 
 @main.command("refresh")
@@ -195,6 +208,7 @@ def refresh_cmd(settings: Settings) -> None:
     slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in done.model_seconds[:3])
     click.echo(f"refreshed: latest cutoff {done.replaced_cutoff} -> {done.latest_cutoff} (days {days})")
     click.echo(f"dbt ran the models in {done.dbt_seconds:.1f} s; slowest: {slowest}")
+    _warn_health(done.health_problems)
 
 
 @main.command("score")

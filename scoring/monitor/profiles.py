@@ -127,26 +127,31 @@ def _key(by_date: bool) -> str:
 
 
 def numeric_stats(staged: Staged, by_date: bool) -> pl.DataFrame:
-    """as_of_date, feature, rows, nulls, mean, std, min, max over every row (per date or pooled)."""
+    """as_of_date, feature, row_count, nulls, mean, std, min, max over every row (per date or pooled); a
+    feature without a value (all null) has its rows as nulls."""
     if not staged.spec.numeric:
         return pl.DataFrame()
     group = "as_of_date, feature" if by_date else "feature"
-    rows = f"(select {'as_of_date, ' if by_date else ''}sum(n) as n from {staged.name}_rows group by all)"
-    join = "using (as_of_date)" if by_date else "on true"
+    by = "as_of_date" if by_date else "all"
+    rows = f"select {_key(by_date)}, sum(n) as n from {staged.name}_rows group by {by}"
+    names = ", ".join(f"({literal(c)})" for c in staged.spec.numeric)
     return staged.con.sql(
         f"""
         with stats as (
             select {group}, sum(nonnull) as nonnull, sum(total) as total, sum(total_sq) as total_sq,
                 min(lo) as lo, max(hi) as hi
             from {staged.name}_partials group by all
-        )
-        select {_key(by_date)}, feature, cast(rows.n as bigint) as row_count,
-            cast(rows.n - nonnull as bigint) as nulls,
-            total / nullif(nonnull, 0) as mean,
-            case when nonnull > 1
-                then sqrt(greatest(0, (total_sq - total * total / nonnull) / (nonnull - 1))) end as std,
-            lo as min, hi as max
-        from stats inner join {rows} as rows {join}
+        ),
+        features as (select feature from (values {names}) as names (feature)),
+        grid as (select * from ({rows}) as counted cross join features)
+        select grid.as_of_date, grid.feature, cast(grid.n as bigint) as row_count,
+            cast(grid.n - coalesce(stats.nonnull, 0) as bigint) as nulls,
+            stats.total / nullif(stats.nonnull, 0) as mean,
+            case when stats.nonnull > 1 then sqrt(greatest(0, (stats.total_sq
+                - stats.total * stats.total / stats.nonnull) / (stats.nonnull - 1))) end as std,
+            stats.lo as min, stats.hi as max
+        from grid left join stats
+            on grid.feature = stats.feature {"and grid.as_of_date = stats.as_of_date" if by_date else ""}
         """
     ).pl()
 

@@ -182,6 +182,11 @@ class TrainProfiles:
     scored: pl.DataFrame
     previous: Previous | None
     rebinned: pl.DataFrame | None
+    # The final model's probability of every client scored (client_id, as_of_date, probability): the score's
+    # profile, as a rescore of the model on the same rows gives it. (The train run writes out-of-fold scores
+    # for its labelled clients instead; profiling those would make the first rescore of unchanged data
+    # look like a moved score.)
+    model_scores: pl.DataFrame | None = None
 
 
 def profile_training_data(
@@ -225,8 +230,10 @@ def profile_training_data(
 
 def monitor_train_run(task: Task, ids: RunIds, data: TrainProfiles, scores: pl.DataFrame) -> Monitored:
     """A train run's profiles and drift, once it has scored: `scores` holds client_id, as_of_date and
-    probability. The score's reference is the run's own scores (their deciles are its edges)."""
+    probability (data.model_scores when set). The score's reference is the model's own scores at its
+    training date (their deciles are its edges)."""
     run, previous = ids.model_run_id, data.previous
+    scores = data.model_scores if data.model_scores is not None else scores
     with duckdb.connect() as con:
         con.register("scores", scores.select("client_id", "as_of_date", "probability").to_arrow())
         share = profiles.sample_share(scores.height, task.monitoring.sample_rows)

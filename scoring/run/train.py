@@ -130,6 +130,19 @@ def _score_final(final: FinalModel, data: TaskData, spec: FeatureSpec) -> Scored
     return Scored(probability, is_out_of_fold, values, names)
 
 
+def _with_model_scores(data: TaskData, final: FinalModel, spec: FeatureSpec) -> TaskData:
+    """The task data with the final model's probability of every scored client beside its profiles: what a
+    rescore of the model gives on these rows, the score's reference (scoring.monitor.runs.TrainProfiles)."""
+    if data.profiles is None:
+        return data
+    X = data.scoring.features.select(spec.columns)
+    probability = final.calibrator.predict(final.pipeline.predict_proba(X)[:, 1])
+    scores = data.scoring.keys.select("client_id", "as_of_date").with_columns(
+        probability=pl.Series(probability)
+    )
+    return dataclasses.replace(data, profiles=dataclasses.replace(data.profiles, model_scores=scores))
+
+
 def target_population_mask(rows: Rows, task: Task) -> np.ndarray:
     """Which labelled rows belong to the task's target population (all when it names none)."""
     if task.target_population is None:
@@ -177,6 +190,8 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
             ).result
     with timed(timings, "score_and_explain"):
         scored = _score_final(final, data, spec)
+    with timed(timings, "monitor"):
+        data = _with_model_scores(data, final, spec)
     with timed(timings, "decision"):
         decision = decision_metrics(
             final, candidate.estimator, data.rows, data.rows.y[split_a.test], task, seed

@@ -382,18 +382,14 @@ def _scoring_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
 
 
 def carry_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the scoring.* tables (every run so far) from the warehouse attached as `previous` into the new
-    build attached as `building`, in one transaction. Tables this module does not know are copied as they
-    are, so a run history written by a newer version is not lost."""
+    """Create the scoring.* tables in the new build attached as `building` and copy every run so far into
+    them from the warehouse attached as `previous` (when there is one), in one transaction. Tables this
+    module does not know are copied as they are, so a run history written by a newer version is not lost."""
     attached = {row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()}
-    if "previous" not in attached:
-        return
-    tables = _scoring_tables(con, "previous")
-    if not tables:
-        return
+    tables = _scoring_tables(con, "previous") if "previous" in attached else []
     con.execute("use building")
     con.execute("begin transaction")
-    con.execute(SCHEMA_SQL)
+    con.execute(SCHEMA_SQL)  # even with no history: the models over the scoring source read these tables
     known = set(_scoring_tables(con, "building"))
     for table in tables:
         if table in known:
