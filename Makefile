@@ -11,6 +11,9 @@ AS_OF     ?=
 SCALE     ?= 0.1
 PARQUET_DIR ?= data/parquet
 SEED      ?= 42
+FAIL_ON   ?=
+FAIL_ON_HEALTH ?=
+comma := ,
 TARGET    ?= duckdb
 
 # Generated data goes to data/raw only; an explicit DATA_DIR is the user's and is never written to.
@@ -19,14 +22,14 @@ ifeq ($(origin DATA_DIR),file)
   AUTO_DATA := yes
 endif
 
-export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET
+export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET FAIL_ON_HEALTH
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data profile parquet build-features refresh-features score docs test lint bench clean
+.PHONY: help setup data profile parquet build-features refresh-features score monitor docs test lint bench clean
 
 help: ## List the targets with what they do.
-	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
+	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark] [FAIL_ON_HEALTH=1] [FAIL_ON=drift,health,performance]"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
 
@@ -56,6 +59,9 @@ refresh-features: setup ## After a build: apply the new day folders (DATA_DIR/ap
 
 score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
 	$(SCORING) score
+
+monitor: setup ## Summarise drift, realised performance and data health, write data/reports/monitoring.html; FAIL_ON=drift,health,performance exits non-zero on those.
+	$(SCORING) monitor $(foreach check,$(subst $(comma), ,$(FAIL_ON)),--fail-on $(check))
 
 # A fresh clone has no data: generate it once, at a scale that keeps the first run short.
 $(GENERATED_DIR)/.generated:

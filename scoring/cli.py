@@ -258,6 +258,37 @@ def score_cmd(
         click.echo(f"registered in Spark's catalog: scoring.{', scoring.'.join(tables)}")
 
 
+@main.command("monitor")
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    type=click.Choice(["drift", "health", "performance"]),
+    help="Exit with status 1 when the latest runs drifted, a raw source of the latest build is unhealthy, or "
+    "a past run's realised ROC-AUC fell below its test ROC-AUC (repeatable).",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Most drifted features shown."
+)
+@click.pass_obj
+def monitor_cmd(settings: Settings, fail_on: tuple[str, ...], top: int) -> None:
+    """Summarise the monitoring tables: each task's latest drift (against its model's training data and the
+    previous run), the realised performance of past runs, the latest build's data health; write the page
+    data/reports/monitoring.html (every run of each task over time)."""
+    from scoring.monitor.summary import failures, format_summary, read_state
+    from scoring.report.monitoring import write_monitoring_page
+
+    state = read_state(settings.warehouse)
+    click.echo(format_summary(state, top=top))
+    page = write_monitoring_page(state, settings.reports_dir / "monitoring.html")
+    click.echo(f"page: {page}")
+    found = failures(state, fail_on)
+    for failure in found:
+        click.secho(f"FAILED {failure}", fg="red", bold=True, err=True)
+    if found:
+        sys.exit(1)
+
+
 @main.command("docs")
 @click.option("--serve/--no-serve", default=False, help="Serve the docs on localhost after generating them.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Port for --serve.")

@@ -110,6 +110,8 @@ def compare(
     share: feature, feature_type, psi, js_distance, linf_distance, metric, threshold (the rule's, raised to
     the spread of `cutoffs`, the reference's per-cutoff profiles, when given), training_spread, is_drifted."""
     columns = ["feature", "feature_type", "bin_counts", "categories", "category_counts"]
+    has_bins = pl.col("bin_counts").is_not_null() | pl.col("categories").is_not_null()
+    current, reference = current.filter(has_bins), reference.filter(has_bins)
     con.register("drift_current", current.select(columns))
     con.register("drift_reference", reference.select(columns))
     try:

@@ -34,7 +34,7 @@ from scoring.explain.contributions import summary_figures
 from scoring.model.candidates import BoostedTrees
 from scoring.model.dataset import FeatureSpec, StreamingFingerprint, feature_spec, scoring_rows
 from scoring.monitor.runs import RescoreMonitor, RunIds
-from scoring.report import write_report
+from scoring.report import monitoring, write_report
 from scoring.run.finish import Scored, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, model_run_frame, new_run_id
 from scoring.settings import Settings
@@ -130,6 +130,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         lake.export_run(settings.warehouse, settings.spark_warehouse, run_id)
     result = dataclasses.replace(result, timings=timings)
     artifacts.save_run_result(result.report_dir, result)
+    sections = (*sections, *filter(None, [monitoring.run_section(result.drift)]))
     write_report(result, None, result.report_dir, extra_sections=sections)
     return result
 

@@ -23,7 +23,7 @@ from scoring.model.holdout_protocol import FittedProtocol, fit_protocol
 from scoring.model.sampling import TrainingSample, sample_clients
 from scoring.model.splits import client_split, out_of_time_split, provided_stand_in
 from scoring.monitor.runs import TrainProfiles, previous_in_warehouse, profile_training_data
-from scoring.report import development_frame, write_report
+from scoring.report import development_frame, monitoring, write_report
 from scoring.run.finish import Scored, finish_run, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, new_run_id
 from scoring.settings import Settings
@@ -217,6 +217,7 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments,
         data.profiles,
     )  # fmt: skip
+    sections = (*sections, *filter(None, [monitoring.run_section(result.drift)]))
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
     return result
 
