@@ -327,7 +327,7 @@ final as (
                 when sources.row_count = 0 then 'empty'
                 when sources.days_behind_cutoff > {{ var('health_max_days_behind') }} then 'stale'
                 when
-                    sources.trailing_median_rows_per_day > 0
+                    sources.trailing_median_rows_per_day >= {{ var('health_min_rows_per_day') }}
                     and sources.recent_rows_per_day
                     < {{ var('health_collapse_ratio') }} * sources.trailing_median_rows_per_day
                     then 'collapsed'
