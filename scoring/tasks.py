@@ -78,8 +78,8 @@ class Monitoring:
     bins: int = 10  # histogram bins: the reference's deciles (fewer where values tie)
     # Quantiles and histograms of a run's profile come from a sample of at most this many clients (a hash of
     # client_id, the same clients every run); counts, nulls, means and standard deviations from every row.
-    sample_rows: int = 20_000
-    reference_rows_per_cutoff: int = 10_000  # the training reference's sample at each of its cutoffs
+    sample_rows: int = 10_000
+    reference_rows_per_cutoff: int = 5_000  # the training reference's sample at each of its cutoffs
     dataset_drift_share: float = 0.5  # the run's data drifted when this share of its features did (Evidently)
     # The relation with each past run's realised outcome per scored client (model_run_id, client_id, label,
     # is_in_target_population), whose rows appear once the run's label window has closed in the data; None

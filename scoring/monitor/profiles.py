@@ -57,13 +57,17 @@ class Staged:
     shares: Mapping[date, float]
     id_column: str = "client_id"
     date_column: str = "as_of_date"
+    # False: the rows come in one add() from a relation that outlives the profile (a frame a train run
+    # holds), so the sample is a view over it rather than a copy
+    copy: bool = True
 
     def __post_init__(self) -> None:
         self.name = f"profile_{next(_names)}"
-        numeric = ", ".join(f"cast(null as double) as {quote(c)}" for c in self.spec.numeric)
-        categorical = ", ".join(f"cast(null as varchar) as {quote(c)}" for c in self.spec.categorical)
-        columns = ", ".join(c for c in ("cast(null as date) as as_of_date", numeric, categorical) if c)
-        self.con.execute(f"create temp table {self.name}_sample as select {columns} limit 0")
+        self.added = False
+        if self.copy:
+            self.con.execute(
+                f"create temp table {self.name}_sample as select {self._selected('null')} limit 0"
+            )
         self.con.execute(
             f"create temp table {self.name}_partials (as_of_date date, feature varchar, nonnull bigint, "
             "total double, total_sq double, lo double, hi double)"
@@ -83,42 +87,77 @@ class Staged:
         limit = f"case cast({quote(self.date_column)} as date) {cases} else 0 end" if cases else "0"
         return f"hash({quote(self.id_column)}) % {HASH_BUCKETS} < {limit}"
 
-    def add(self, relation: str) -> None:
+    def add(self, relation: str, sample: str | None = None) -> None:
         """Add the rows of `relation` (a table, a view or a registered frame with the id, the date and the
-        spec's features) to the profile."""
+        spec's features) to the profile; `sample`, when given, holds those of its rows that are in the sample
+        (sampled_keys), so the wide relation is not scanned a second time to find them."""
         day = f"cast({quote(self.date_column)} as date)"
         self.con.execute(f"insert into {self.name}_rows select {day}, count(*) from {relation} group by all")
         if self.spec.numeric:
-            casts = ", ".join(f"cast({quote(c)} as double) as {quote(c)}" for c in self.spec.numeric)
-            self.con.execute(
-                f"""
-                insert into {self.name}_partials
-                select as_of_date, feature, count(value), sum(value), sum(value * value),
-                    min(value), max(value)
-                from (
-                    unpivot (select {day} as as_of_date, {casts} from {relation})
-                    on {", ".join(quote(c) for c in self.spec.numeric)}
-                    into name feature value value
-                )
-                group by all
-                """
-            )
+            self._add_partials(relation, day)
         for column in self.spec.categorical:
             self.con.execute(
                 f"insert into {self.name}_categories select {day}, {literal(column)}, "
                 f"cast({quote(column)} as varchar), count(*) from {relation} group by all"
             )
-        selected = ", ".join(
-            [f"{day}"]
-            + [f"cast({quote(c)} as double)" for c in self.spec.numeric]
-            + [f"cast({quote(c)} as varchar)" for c in self.spec.categorical]
+        rows = (
+            f"select {self._selected()} from {sample}"
+            if sample
+            else (f"select {self._selected()} from {relation} where {self.sampled_sql()}")
         )
-        self.con.execute(
-            f"insert into {self.name}_sample select {selected} from {relation} where {self.sampled_sql()}"
+        if self.copy:
+            self.con.execute(f"insert into {self.name}_sample {rows}")
+        elif self.added:
+            raise ValueError("a profile whose sample is a view takes its rows in one add()")
+        else:
+            self.con.execute(f"create temp view {self.name}_sample as {rows}")
+        self.added = True
+
+    def sampled_keys(self, relation: str) -> pl.DataFrame:
+        """The id and date of the rows of `relation` in the sample (two columns read, not the features)."""
+        key = f"{quote(self.id_column)}, {quote(self.date_column)}"
+        return self.con.sql(f"select {key} from {relation} where {self.sampled_sql()}").pl()
+
+    def _add_partials(self, relation: str, day: str) -> None:
+        """Each numeric feature's count, sum, sum of squares, minimum and maximum per date, in one pass over
+        the relation's columns (a wide aggregate: 2-3 times faster than unpivoting them first)."""
+        values = [f"cast({quote(c)} as double)" for c in self.spec.numeric]
+        aggregates = ", ".join(f"count({v}), sum({v}), sum({v} * {v}), min({v}), max({v})" for v in values)
+        rows = self.con.execute(f"select {day}, {aggregates} from {relation} group by all").fetchall()
+        partials = pl.DataFrame(
+            [
+                (row[0], column, *row[1 + 5 * number : 6 + 5 * number])
+                for row in rows
+                for number, column in enumerate(self.spec.numeric)
+            ],
+            schema={"as_of_date": pl.Date, "feature": pl.String, "nonnull": pl.Int64, "total": pl.Float64,
+                    "total_sq": pl.Float64, "lo": pl.Float64, "hi": pl.Float64},
+            orient="row",
+        )  # fmt: skip
+        self.con.register("batch_partials", partials.to_arrow())
+        try:
+            self.con.execute(f"insert into {self.name}_partials by name select * from batch_partials")
+        finally:
+            self.con.unregister("batch_partials")
+
+    def _selected(self, source: str | None = None) -> str:
+        """The sample's columns (as_of_date, the numeric features as doubles, the categorical as text), from
+        the added relation, or all null (`source` 'null') for an empty table of that shape."""
+        day = "null" if source else f"{quote(self.date_column)}"
+
+        def value(column: str) -> str:
+            return "null" if source else quote(column)
+
+        return ", ".join(
+            [f"cast({day} as date) as as_of_date"]
+            + [f"cast({value(c)} as double) as {quote(c)}" for c in self.spec.numeric]
+            + [f"cast({value(c)} as varchar) as {quote(c)}" for c in self.spec.categorical]
         )
 
     def drop(self) -> None:
-        for part in ("sample", "partials", "rows", "categories"):
+        kind = "table" if self.copy else "view"
+        self.con.execute(f"drop {kind} if exists {self.name}_sample")
+        for part in ("partials", "rows", "categories"):
             self.con.execute(f"drop table if exists {self.name}_{part}")
 
 
@@ -166,15 +205,11 @@ def _unpivoted_sample(staged: Staged, columns: Sequence[str]) -> str:
 
 def quantiles(staged: Staged, by_date: bool, edge_levels: Sequence[float] = ()) -> pl.DataFrame:
     """as_of_date, feature, sample_rows, p01 ... p99 (linear interpolation) over the sample, and `edges`: the
-    sample's values at `edge_levels` (observed values, so ties stay in one bin), distinct and sorted."""
+    distinct values at `edge_levels`, sorted (one sort of each feature's values serves both)."""
     if not staged.spec.numeric:
         return pl.DataFrame()
-    levels = "[" + ", ".join(map(str, QUANTILES.values())) + "]"
-    edges = (
-        f", list_sort(list_distinct(quantile_disc(value, [{', '.join(map(str, edge_levels))}]))) as edges"
-        if edge_levels
-        else ""
-    )
+    levels = sorted(set(QUANTILES.values()) | set(edge_levels))
+    listed = "[" + ", ".join(map(str, levels)) + "]"
     sampled = (
         f"(select {'as_of_date, ' if by_date else ''}count(*) as n from {staged.name}_sample group by all)"
     )
@@ -182,7 +217,7 @@ def quantiles(staged: Staged, by_date: bool, edge_levels: Sequence[float] = ()) 
     frame = staged.con.sql(
         f"""
         with q as (
-            select {_key(by_date)}, feature, quantile_cont(value, {levels}) as q{edges}
+            select {_key(by_date)}, feature, quantile_cont(value, {listed}) as q
             from {_unpivoted_sample(staged, staged.spec.numeric)}
             group by all
         )
@@ -190,58 +225,43 @@ def quantiles(staged: Staged, by_date: bool, edge_levels: Sequence[float] = ()) 
         from q inner join {sampled} as sampled {join}
         """
     ).pl()
-    return frame.with_columns(pl.col("q").list.get(i).alias(name) for i, name in enumerate(QUANTILES)).drop(
-        "q"
-    )
+    position = {level: i for i, level in enumerate(levels)}
+    frame = frame.with_columns(pl.col("q").list.get(position[v]).alias(name) for name, v in QUANTILES.items())
+    if edge_levels:
+        picked = [position[level] for level in edge_levels]
+        frame = frame.with_columns(edges=pl.col("q").list.gather(picked).list.unique().list.sort())
+    return frame.drop("q")
 
 
-def _bin_case(column: str, edges: Sequence[float]) -> str:
-    """The bin of a value: 0 when null, then 1 for (-inf, e1], 2 for (e1, e2] ... k + 1 for (ek, inf)."""
-    col = quote(column)
-    whens = " ".join(f"when {col} <= {_number(e)} then {i + 1}" for i, e in enumerate(edges))
-    return f"case when {col} is null then 0 {whens} else {len(edges) + 1} end as {col}"
+def _edges_sql(edges: Sequence[float]) -> str:
+    return "[" + ", ".join(_number(e) for e in edges) + "]::double[]"
 
 
 def histograms(staged: Staged, edges: Mapping[str, Sequence[float]], by_date: bool) -> pl.DataFrame:
     """as_of_date, feature, bin_edges, bin_counts: the sample's rows per bin of each numeric feature with
-    edges (nulls first, then one bin more than edges), per date or pooled."""
+    edges: the nulls first, then (-inf, e1], (e1, e2] ... (ek, inf), per date or pooled. One pass: DuckDB's
+    histogram() on the edges for every feature at once."""
     columns = [c for c in staged.spec.numeric if c in edges]
     if not columns:
         return pl.DataFrame()
-    cases = ", ".join(_bin_case(c, edges[c]) for c in columns)
-    names = ", ".join(quote(c) for c in columns)
-    counts = staged.con.sql(
-        f"""
-        select {_key(by_date)}, feature, bin, count(*) as n
-        from (
-            unpivot (select as_of_date, {cases} from {staged.name}_sample) on {names}
-            into name feature value bin
-        )
-        group by all
-        """
-    ).pl()
-    frame = pl.DataFrame(
-        {"feature": columns, "bin_edges": [list(map(float, edges[c])) for c in columns]},
-        schema={"feature": pl.String, "bin_edges": pl.List(pl.Float64)},
+    parts = ", ".join(
+        f"count(*) - count({quote(c)}), histogram({quote(c)}, {_edges_sql(edges[c])})" for c in columns
     )
-    dates = counts.select("as_of_date").unique()
-    grid = frame.join(dates, how="cross").with_columns(
-        bin=pl.int_ranges(0, pl.col("bin_edges").list.len() + 2, dtype=pl.Int32)
-    )
-    full = (
-        grid.explode("bin")
-        .join(
-            counts.with_columns(pl.col("bin").cast(pl.Int32)),
-            on=["as_of_date", "feature", "bin"],
-            how="left",
-            nulls_equal=True,
-        )
-        .with_columns(pl.col("n").fill_null(0).cast(pl.Int64))
-        .sort("as_of_date", "feature", "bin", nulls_last=False)
-    )
-    return full.group_by("as_of_date", "feature", "bin_edges", maintain_order=True).agg(
-        bin_counts=pl.col("n")
-    )
+    group = " group by as_of_date" if by_date else ""
+    rows = staged.con.execute(f"select {_key(by_date)}, {parts} from {staged.name}_sample{group}").fetchall()
+    out: dict[str, list] = {"as_of_date": [], "feature": [], "bin_edges": [], "bin_counts": []}
+    for row in rows:
+        for number, column in enumerate(columns):
+            nulls, counts = row[1 + 2 * number], row[2 + 2 * number] or {}
+            bounds = [float(e) for e in edges[column]]
+            beyond = sum(n for edge, n in counts.items() if edge not in set(bounds))  # the (ek, inf) bin
+            out["as_of_date"].append(row[0])
+            out["feature"].append(column)
+            out["bin_edges"].append(bounds)
+            out["bin_counts"].append([nulls, *(counts.get(e, 0) for e in bounds), beyond])
+    schema = {"as_of_date": pl.Date, "feature": pl.String, "bin_edges": pl.List(pl.Float64),
+              "bin_counts": pl.List(pl.Int64)}  # fmt: skip
+    return pl.DataFrame(out, schema=schema)
 
 
 def category_counts(staged: Staged, by_date: bool) -> pl.DataFrame:

@@ -17,6 +17,8 @@ holds, or a rescore's run transaction over the batches it reads (scoring.monitor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -202,27 +204,43 @@ def profile_training_data(
     past cutoffs (where every client has a derived label) and, when the scoring date is a training cutoff
     too (it has provided labels), every client there. A sample of clients per cutoff is kept."""
     monitoring, key = task.monitoring, (task.id_column, task.date_column)
-    columns = ", ".join(profiles.quote(c) for c in (*key, *spec.columns))
-    day = profiles.quote(task.date_column)
+    columns = [*key, *spec.columns]
+    as_of = scoring[task.date_column].max()
+    # every client at each training cutoff: the labelled rows of the past ones, all clients at the scoring
+    # date when it is a training cutoff too
+    parts = [training.filter(pl.col(task.date_column) != as_of).select(columns)]
+    if training[task.date_column].is_in([as_of]).any():
+        parts.append(scoring.select(columns))
     with duckdb.connect() as con:
-        con.register("training_rows", training.to_arrow())
-        con.register("scored_rows", scoring.to_arrow())
-        as_of = scoring[task.date_column].max()
-        learned = training[task.date_column].unique().to_list()
-        rows = f"select {columns} from training_rows where {day} <> cast('{as_of}' as date)"
-        if as_of in learned:
-            rows += f" union all select {columns} from scored_rows"
-        con.execute(f"create temp view reference_rows as {rows}")
-        counts = dict(con.sql(f"select {day}, count(*) from reference_rows group by all").fetchall())
+        for number, part in enumerate(parts):
+            con.register(f"reference_part_{number}", part.select(key).to_arrow())
+        counts = dict(
+            con.sql(
+                " union all ".join(f"select {profiles.quote(task.date_column)} as day from reference_part_{n}"
+                                   for n in range(len(parts)))
+            ).pl().group_by("day").len().iter_rows()
+        )  # fmt: skip
         shares = {
             d: profiles.sample_share(n, monitoring.reference_rows_per_cutoff) for d, n in counts.items()
         }
-        reference = Staged(con, spec, shares, *key)
-        reference.add(f"(select * from reference_rows where {reference.sampled_sql()})")
+        reference = Staged(con, spec, shares, *key, copy=False)
+        # the sampled rows picked by their keys (two columns read), then taken from the frames in Polars
+        sample = pl.concat(
+            [
+                part.join(reference.sampled_keys(f"reference_part_{n}"), on=list(key))
+                for n, part in enumerate(parts)
+            ]
+        )
+        con.register("reference_sample", sample.to_arrow())
+        reference.add("reference_sample", sample="reference_sample")
         built = profiles.reference(reference, monitoring.bins)
+        con.register("scored_rows", scoring.select(columns).to_arrow())
         share = profiles.sample_share(scoring.height, monitoring.sample_rows)
-        features = Staged(con, spec, {as_of: share}, *key)
-        features.add("scored_rows")
+        features = Staged(con, spec, {as_of: share}, *key, copy=False)
+        con.register("scored_keys", scoring.select(key).to_arrow())
+        scored_sample = scoring.select(columns).join(features.sampled_keys("scored_keys"), on=list(key))
+        con.register("scored_sample", scored_sample.to_arrow())
+        features.add("scored_rows", sample="scored_sample")
         scored = profiles.profile(features, built.edges)
         rebinned = None if previous is None else profiles.rebinned(features, edges_from(previous.scored))
     return TrainProfiles(built, scored, previous, rebinned)
@@ -237,7 +255,7 @@ def monitor_train_run(task: Task, ids: RunIds, data: TrainProfiles, scores: pl.D
     with duckdb.connect() as con:
         con.register("scores", scores.select("client_id", "as_of_date", "probability").to_arrow())
         share = profiles.sample_share(scores.height, task.monitoring.sample_rows)
-        score = Staged(con, SCORE_SPEC, {ids.as_of: share})
+        score = Staged(con, SCORE_SPEC, {ids.as_of: share}, copy=False)
         score.add("scores")
         score_profile = profiles.reference(score, task.monitoring.bins).pooled
         score_profile = score_profile.with_columns(as_of_date=pl.lit(ids.as_of))
@@ -259,9 +277,28 @@ def monitor_train_run(task: Task, ids: RunIds, data: TrainProfiles, scores: pl.D
     return Monitored(pl.concat(rows, how="diagonal_relaxed"), drift_rows)
 
 
+# DuckDB's memory while a rescore profiles (its batches run under scoring.store.batch_writer.MEMORY_LIMIT,
+# 64 MB): appending a row to a table pins a block per column, 256 kB each, so the sample of a mart as wide as
+# apparel_features (250 columns) needs 63 MB for that alone, and the quantiles hold the sample's values. The
+# sample is capped (Monitoring.sample_rows), so this does not grow with the clients.
+PROFILE_MEMORY_LIMIT = "256MB"
+
+
+@contextmanager
+def _memory(con, limit: str) -> Iterator[None]:
+    """Run a block under another DuckDB memory limit, then put the previous one back."""
+    previous = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"set memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{previous}'")
+
+
 class RescoreMonitor:
     """A rescore's profile, staged batch by batch in its run transaction (`con`, with the warehouse copy
-    attached as `building`): add() each batch as it is read, finish() once the scores are written."""
+    attached as `building`): add() each batch as it is read, finish() once the scores are written; both run
+    under PROFILE_MEMORY_LIMIT."""
 
     def __init__(self, con, task: Task, spec: FeatureSpec, ids: RunIds, n_rows: int) -> None:
         self.con, self.task, self.spec, self.ids = con, task, spec, ids
@@ -274,11 +311,16 @@ class RescoreMonitor:
         columns = (self.features.id_column, self.features.date_column, *self.spec.columns)
         self.con.register("profile_batch", frame.select(columns).to_arrow())
         try:
-            self.features.add("profile_batch")
+            with _memory(self.con, PROFILE_MEMORY_LIMIT):
+                self.features.add("profile_batch")
         finally:
             self.con.unregister("profile_batch")
 
     def finish(self) -> Monitored:
+        with _memory(self.con, PROFILE_MEMORY_LIMIT):
+            return self._finish()
+
+    def _finish(self) -> Monitored:
         """Profile the staged rows and the run's scores (in building.scoring.scores) on the model's edges, and
         measure their drift against the model's reference and the previous run. A model trained before
         runs were profiled has no reference: the run's own deciles are its edges, and it has no drift
