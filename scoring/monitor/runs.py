@@ -17,8 +17,6 @@ holds, or a rescore's run transaction over the batches it reads (scoring.monitor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ import polars as pl
 from scoring.model.dataset import FeatureSpec
 from scoring.monitor import drift, profiles
 from scoring.monitor.profiles import Staged
+from scoring.store.batch_writer import memory_limit
 from scoring.store.warehouse import connect
 from scoring.tasks import Task
 
@@ -277,22 +276,11 @@ def monitor_train_run(task: Task, ids: RunIds, data: TrainProfiles, scores: pl.D
     return Monitored(pl.concat(rows, how="diagonal_relaxed"), drift_rows)
 
 
-# DuckDB's memory while a rescore profiles (its batches run under scoring.store.batch_writer.MEMORY_LIMIT,
-# 64 MB): appending a row to a table pins a block per column, 256 kB each, so the sample of a mart as wide as
-# apparel_features (250 columns) needs 63 MB for that alone, and the quantiles hold the sample's values. The
-# sample is capped (Monitoring.sample_rows), so this does not grow with the clients.
+# DuckDB's memory while a rescore reads a batch of every feature and profiles it (its writes run under
+# scoring.store.batch_writer.MEMORY_LIMIT, 64 MB): a batch of 50,000 rows x 250 columns is 100 MB of result,
+# appending to a 250-column table pins a 256 kB block per column (63 MB), and the quantiles hold the sample's
+# values. Batches and the sample are capped, so this does not grow with the clients.
 PROFILE_MEMORY_LIMIT = "256MB"
-
-
-@contextmanager
-def _memory(con, limit: str) -> Iterator[None]:
-    """Run a block under another DuckDB memory limit, then put the previous one back."""
-    previous = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
-    con.execute(f"set memory_limit = '{limit}'")
-    try:
-        yield
-    finally:
-        con.execute(f"set memory_limit = '{previous}'")
 
 
 class RescoreMonitor:
@@ -311,13 +299,13 @@ class RescoreMonitor:
         columns = (self.features.id_column, self.features.date_column, *self.spec.columns)
         self.con.register("profile_batch", frame.select(columns).to_arrow())
         try:
-            with _memory(self.con, PROFILE_MEMORY_LIMIT):
+            with memory_limit(self.con, PROFILE_MEMORY_LIMIT):
                 self.features.add("profile_batch")
         finally:
             self.con.unregister("profile_batch")
 
     def finish(self) -> Monitored:
-        with _memory(self.con, PROFILE_MEMORY_LIMIT):
+        with memory_limit(self.con, PROFILE_MEMORY_LIMIT):
             return self._finish()
 
     def _finish(self) -> Monitored:

@@ -33,7 +33,7 @@ from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import summary_figures
 from scoring.model.candidates import BoostedTrees
 from scoring.model.dataset import FeatureSpec, StreamingFingerprint, feature_spec, scoring_rows
-from scoring.monitor.runs import RescoreMonitor, RunIds
+from scoring.monitor.runs import PROFILE_MEMORY_LIMIT, RescoreMonitor, RunIds
 from scoring.report import monitoring, write_report
 from scoring.run.finish import Scored, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, model_run_frame, new_run_id
@@ -106,7 +106,13 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
             [mart]
             if settings.on_spark
             else batch_writer.read_batches(
-                con, task.feature_mart, key, as_of, batch_size, (*bundle.spec.columns, *spec.columns)
+                con,
+                task.feature_mart,
+                key,
+                as_of,
+                batch_size,
+                (*bundle.spec.columns, *spec.columns),
+                PROFILE_MEMORY_LIMIT,  # every feature is read, for the profile
             )
         )
         last, fingerprint = _score_batches(
