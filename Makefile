@@ -15,6 +15,13 @@ FAIL_ON   ?=
 FAIL_ON_HEALTH ?=
 comma := ,
 TARGET    ?= duckdb
+# make campaign: the task, one selection rule (SIZE, BUDGET, MIN_EXPECTED_VALUE or RECALL) and the control share
+TASK      ?=
+SIZE      ?=
+BUDGET    ?=
+MIN_EXPECTED_VALUE ?=
+RECALL    ?=
+CONTROL_SHARE ?= 0.1
 
 # Generated data goes to data/raw only; an explicit DATA_DIR is the user's and is never written to.
 GENERATED_DIR := data/raw
@@ -26,7 +33,7 @@ export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET FAIL_ON_HEALTH
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data profile parquet build-features refresh-features score monitor docs test lint bench clean
+.PHONY: help setup data profile parquet build-features refresh-features score monitor campaign campaign-results docs test lint bench clean
 
 help: ## List the targets with what they do.
 	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark] [FAIL_ON_HEALTH=1] [FAIL_ON=drift,health,performance]"
@@ -63,6 +70,15 @@ score: build-features ## Train, validate, score and explain every task; writes s
 monitor: setup ## Summarise drift, realised performance and data health, write data/reports/monitoring.html; FAIL_ON=drift,health,performance exits non-zero on those.
 	$(SCORING) monitor $(foreach check,$(subst $(comma), ,$(FAIL_ON)),--fail-on $(check))
 
+campaign: setup ## Contact list from the champion's latest scores: TASK=<task> and SIZE=, BUDGET=, MIN_EXPECTED_VALUE= or RECALL= (CONTROL_SHARE=0.1).
+	@test -n "$(TASK)" || { echo "Name the task: make campaign TASK=activity_decline SIZE=200 (or TASK=purchase_90d)"; exit 2; }
+	$(SCORING) campaign --task $(TASK) --control-share $(CONTROL_SHARE) \
+		$(if $(SIZE),--size $(SIZE)) $(if $(BUDGET),--budget $(BUDGET)) \
+		$(if $(MIN_EXPECTED_VALUE),--min-expected-value $(MIN_EXPECTED_VALUE)) $(if $(RECALL),--target-recall $(RECALL))
+
+campaign-results: setup ## Measure the campaigns whose outcome window has closed: treatment vs control, uplift (TASK= to pick one).
+	$(SCORING) campaign-results $(if $(TASK),--task $(TASK))
+
 # A fresh clone has no data: generate it once, at a scale that keeps the first run short.
 $(GENERATED_DIR)/.generated:
 	$(MAKE) --no-print-directory data
@@ -87,4 +103,4 @@ bench: setup ## Time and measure every stage at scales 0.1, 1 and 3 into data/re
 	$(BIN)/python -m benchmarks --scales $(BENCH_SCALES) $(if $(filter command line,$(origin SCALE)),--merge)
 
 clean: ## Remove the warehouse, generated data, reports, dbt output and the virtualenv.
-	rm -rf data/raw data/parquet data/warehouse.duckdb* data/.warehouse.duckdb.building data/spark-warehouse* data/models data/reports dbt_project/target dbt_project/logs $(VENV)
+	rm -rf data/raw data/parquet data/warehouse.duckdb* data/.warehouse.duckdb.building data/spark-warehouse* data/models data/reports data/campaigns dbt_project/target dbt_project/logs $(VENV)

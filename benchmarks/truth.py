@@ -58,11 +58,10 @@ def benchmark_run(result, truth: pl.DataFrame, settings: Settings) -> pl.DataFra
     """One run's lines: every protocol's models beside the truth on the same test clients."""
     task = get_task(result.task)
     data = load_task_data(settings, task)
-    population = target_population_mask(data.rows, task)
+    population = target_population_mask(data.rows, task.columns.target_population)
+    shares = (task.validation.test_share, task.validation.valid_share)
     splits = {
-        "client_split": client_split(
-            data.rows.keys, data.rows.y, population, task.test_share, task.valid_share, result.seed
-        ),
+        "client_split": client_split(data.rows.keys, data.rows.y, population, *shares, result.seed),
         "out_of_time": out_of_time_split(data.rows.keys, population),
     }
     lines = []

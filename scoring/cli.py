@@ -289,6 +289,130 @@ def monitor_cmd(settings: Settings, fail_on: tuple[str, ...], top: int) -> None:
         sys.exit(1)
 
 
+@main.command("promote")
+@click.option("--task", "task_name", required=True, help="The task whose champion to set.")
+@click.option("--model-run", "model_run", required=True, help="The train run to make the champion.")
+@click.option("--reason", required=True, help="Why, in words: recorded in scoring.model_aliases.")
+@click.option("--force", is_flag=True, help="Promote even when the gates block it (recorded as forced).")
+@click.pass_obj
+def promote_cmd(settings: Settings, task_name: str, model_run: str, reason: str, force: bool) -> None:
+    """Make a train run the champion of its task: its scores become scoring.latest_scores. The gates
+    (ROC-AUC, calibration, drift against the current champion) must pass unless --force."""
+    from scoring.run.promotion import promote
+
+    click.echo(promote(settings, task_name, model_run, reason, force))
+    _register_on_spark(settings)
+
+
+@main.command("rollback")
+@click.option("--task", "task_name", required=True, help="The task whose champion to roll back.")
+@click.option("--reason", required=True, help="Why, in words: recorded in scoring.model_aliases.")
+@click.pass_obj
+def rollback_cmd(settings: Settings, task_name: str, reason: str) -> None:
+    """Make the previous champion of a task the champion again (a second rollback undoes the first)."""
+    from scoring.run.promotion import rollback
+
+    click.echo(rollback(settings, task_name, reason))
+    _register_on_spark(settings)
+
+
+@main.command("aliases")
+@click.option("--task", "task_name", default=None, help="One task (default: all).")
+@click.pass_obj
+def aliases_cmd(settings: Settings, task_name: str | None) -> None:
+    """List the champion and challenger decisions, oldest first, with their reasons."""
+    from scoring.run.promotion import alias_history
+
+    for row in alias_history(settings, task_name).iter_rows(named=True):
+        click.echo(
+            f"{row['set_at']:%Y-%m-%d %H:%M:%S}  {row['task']}  {row['alias']:<10}  {row['model_run_id']}"
+        )
+        click.echo(f"    {row['reason']}")
+
+
+def _register_on_spark(settings: Settings) -> None:
+    if settings.on_spark:
+        from scoring.build.dbt import register_scoring_tables
+
+        register_scoring_tables(settings)
+
+
+@main.command("campaign")
+@click.option("--task", "task_name", required=True, help="The task whose champion's latest scores to act on.")
+@click.option("--size", type=click.IntRange(min=1), default=None, help="Select this many, by expected value.")
+@click.option(
+    "--budget", type=float, default=None, help="Select as many as this budget contacts (treatment)."
+)
+@click.option("--min-expected-value", type=float, default=None, help="Select all at or above this value.")
+@click.option(
+    "--target-recall", type=float, default=None, help="Select by probability to this expected recall."
+)
+@click.option(
+    "--control-share", type=float, default=0.1, show_default=True, help="Share of the selected held out."
+)
+@click.option("--seed", type=int, default=None, help="Seed of the control group [default: SEED, 42].")
+@click.pass_obj
+def campaign_cmd(
+    settings: Settings, task_name: str, size, budget, min_expected_value, target_recall, control_share, seed
+) -> None:
+    """Build a contact list: exclude who may not be contacted, rank by expected value (probability x value x
+    offer effect - contact cost), select by one rule, hold out a seeded control group. Writes
+    scoring.campaigns and campaign_members, the treatment group to data/campaigns/<id>.csv and .parquet, and
+    a campaign section into the scores' report. The same campaign asked twice is not made twice."""
+    from scoring.decide.campaign import Selection
+    from scoring.run.campaign import CampaignRequest, make_campaign
+
+    asked = {
+        "size": size,
+        "budget": budget,
+        "min_expected_value": min_expected_value,
+        "target_recall": target_recall,
+    }
+    chosen = {k: v for k, v in asked.items() if v is not None}
+    if len(chosen) != 1:
+        raise click.UsageError("Give exactly one of --size, --budget, --min-expected-value, --target-recall")
+    ((rule, value),) = chosen.items()
+    seed = settings.seed if seed is None else seed
+    request = CampaignRequest(task_name, Selection(rule, float(value)), control_share, seed)
+    made = make_campaign(settings, request)
+    c = made.counts
+    click.echo(
+        f"campaign {made.campaign_id}" + ("" if made.created else " (made before with the same parameters)")
+    )
+    click.echo(f"  scores of {made.model_run_id}; rule: {made.selection}")
+    click.echo(f"  scored {c['scored']:,}; excluded {sum(c['excluded'].values()):,}:")
+    for reason, n in c["excluded"].items():
+        click.echo(f"    {n:,}  {reason}")
+    click.echo(
+        f"  eligible {c['eligible']:,}; selected {c['selected']:,}: treatment {c['treatment']:,}, control "
+        f"{c['control']:,}; expected value of the treatment {c['expected_value_treatment']:,.2f}"
+    )
+    click.echo("  offers (selected clients, by rule):")
+    for rule_name, n in c["offers"].items():
+        click.echo(f"    {n:,}  {rule_name}")
+    click.echo(f"  treatment group: {made.export_csv} and {made.export_parquet.name}")
+    if made.report is not None:
+        click.echo(f"  report: {made.report}")
+
+
+@main.command("campaign-results")
+@click.option(
+    "--task", "task_names", multiple=True, help="Task (repeatable); default: every task with campaigns."
+)
+@click.pass_obj
+def campaign_results_cmd(settings: Settings, task_names: tuple[str, ...]) -> None:
+    """Measure every campaign whose outcome window has closed in the data: conversion of the treatment and
+    control groups, the uplift with its 95% interval, and the uplift at k over the campaigns
+    (scoring.campaign_results, campaign_uplift_at_k)."""
+    from scoring.run.campaign import measure, summary_lines
+    from scoring.tasks import TASKS
+
+    for name in task_names or [n for n, t in TASKS.items() if t.campaign and t.campaign.outcome]:
+        measure(settings, name)
+    for line in summary_lines(settings):
+        click.echo(line)
+
+
 @main.command("docs")
 @click.option("--serve/--no-serve", default=False, help="Serve the docs on localhost after generating them.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Port for --serve.")

@@ -50,6 +50,7 @@ class Settings:
     project_dir: Path = Path("dbt_project")
     reports_dir: Path = Path("data/reports")
     models_dir: Path = Path("data/models")
+    campaigns_dir: Path = Path("data/campaigns")  # the CRM's files: each campaign's treatment group
     # DuckDB's memory limit for a build (e.g. "8GB"); None: it follows the size of the raw files
     duckdb_memory_limit: str | None = None
     # For the robustness tests: the named stage (scoring.stages) at which a run stops itself (SIGSTOP)

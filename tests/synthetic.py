@@ -9,7 +9,7 @@ import polars as pl
 
 from scoring.settings import Settings
 from scoring.store.warehouse import connect
-from scoring.tasks import SearchBudget, Task
+from scoring.tasks import FeatureSelection, MartColumns, ModelChoice, SearchBudget, Task
 
 CUTOFFS = (date(2024, 2, 16), date(2023, 11, 18), date(2023, 8, 20), date(2023, 5, 22))
 
@@ -17,17 +17,20 @@ TEST_TASK = Task(
     name="purchase_test",
     feature_mart="marts.client_features",
     training_mart="marts.training_set",
-    non_features=("cutoff_index", "is_latest_cutoff"),
-    baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime"),
-    target_population="has_purchase_history",
-    # 900 clients cannot tell the trees from the linear model beyond noise, so the default one-SE rule
-    # would (rightly) choose the simpler one; the job tests need the trees path, the rule has its own tests
-    choice_se_factor=0.0,
+    columns=MartColumns(
+        non_features=("cutoff_index", "is_latest_cutoff"), target_population="has_purchase_history"
+    ),
+    choice=ModelChoice(
+        baseline_features=("days_since_last_purchase", "count_purchase_days_lifetime"),
+        # 900 clients cannot tell the trees from the linear model beyond noise, so the default one-SE
+        # rule would (rightly) choose the simpler one; the job tests need the trees path, the rule has
+        # its own tests
+        se_factor=0.0,
+        knn_max_rows=1_000,
+    ),
     search=SearchBudget(seconds=120, max_trials=2, max_rounds=60, early_stopping_rounds=10),
     out_of_time_search=SearchBudget(seconds=120, max_trials=1, max_rounds=40, early_stopping_rounds=10),
-    knn_max_rows=1_000,
-    selection_sizes=(4,),
-    selection_tolerance=0.05,
+    selection=FeatureSelection(sizes=(4,), tolerance=0.05),
     shap_sample_rows=200,
 )
 

@@ -12,7 +12,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 VENV = Path(sys.prefix)  # the environment running the tests, so the copy installs nothing
-TARGETS = ["setup", "data", "profile", "build-features", "score", "docs", "test", "lint", "bench", "clean"]
+TARGETS = [
+    "setup", "data", "profile", "build-features", "score", "campaign", "campaign-results", "docs", "test",
+    "lint", "bench", "clean",
+]  # fmt: skip
 
 
 def _make(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -42,6 +45,11 @@ def test_make_help_is_the_default_and_lists_every_target_with_a_sentence():
         match = re.search(rf"^\s+\S*{re.escape(target)}\S*\s+(.+)$", out, re.MULTILINE)
         assert match, f"make help does not list {target}"
         assert len(match.group(1).split()) >= 4, f"{target} has no sentence: {match.group(1)!r}"
+
+
+def test_make_campaign_without_a_task_says_how_to_name_one():
+    result = _make("campaign", "SIZE=10")
+    assert result.returncode != 0 and "make campaign TASK=activity_decline SIZE=200" in result.stdout
 
 
 def test_data_is_generated_only_for_the_default_data_dir(tmp_path):

@@ -19,7 +19,6 @@ from scoring.store import atomic, warehouse
 
 def build_features(
     settings: Settings,
-    select: str | None = None,
     target_path: Path | None = None,
     extra_vars: Mapping[str, object] | None = None,
 ) -> list[str]:
@@ -27,11 +26,10 @@ def build_features(
     under settings.data_dir into a new file, and publish it as the warehouse only when all of it passed.
 
     Uses settings.data_dir, .warehouse, .as_of (the latest cutoff; None is the last day of the data),
-    .target (the dbt target) and .project_dir. `select` replaces the default selection (every model of
-    the tasks found) with a dbt selector; the build starts from an empty file, so a selection must include
-    what its models read (e.g. `+model`). `target_path` moves dbt's artifacts (manifest, compiled SQL) out
-    of dbt_project/target; `extra_vars` override project vars for this build. The scoring.* tables (the
-    run history) are carried over from the previous warehouse. Raises InputCheckFailed when the raw files
+    .target (the dbt target) and .project_dir; the build selects every model of the tasks found.
+    `target_path` moves dbt's artifacts (manifest, compiled SQL) out of dbt_project/target; `extra_vars`
+    override project vars for this build. The scoring.* tables (the run history) are carried over from the
+    previous warehouse. Raises InputCheckFailed when the raw files
     break their specs, FeatureBuildError when inputs are missing or a model or test fails, and
     atomic.WarehouseBusy when another run holds the warehouse; in every case the warehouse is unchanged.
     On a Spark target (settings.on_spark) dbt builds Spark's tables in settings.spark_warehouse instead,
@@ -44,7 +42,7 @@ def build_features(
     tasks = require_data_sets(Path(settings.data_dir))
     # --full-refresh: every cutoff of the spine, whatever the target holds (Spark's tables outlive a build;
     # a DuckDB build starts from an empty file anyway). Only `scoring refresh` runs the models incrementally.
-    args = ["build", "--full-refresh", "--select", select or " ".join(f"tag:{task}" for task in tasks)]
+    args = ["build", "--full-refresh", "--select", " ".join(f"tag:{task}" for task in tasks)]
     if target_path is not None:
         args += ["--target-path", str(Path(target_path).resolve())]
     published = Path(settings.warehouse).resolve()

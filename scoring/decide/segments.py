@@ -1,5 +1,6 @@
-"""Segments of the scored clients by probability of decline and profit, each with an offer that follows
-from the features driving its members' risk (SHAP), and a reason per client, in plain words.
+"""Segments of the scored clients by probability of decline and profit, each with an action that follows
+from the features driving its members' risk (SHAP); each client keeps its own reasons
+(scoring.decide.reasons), and its own offer is in scoring.offers (scoring.decide.offers).
 
 Frames in, frames out; scoring.store.warehouse writes them with the run's other tables.
 """
@@ -73,7 +74,7 @@ DRIVERS_PER_OFFER = 2
 class Segmentation:
     """The segments table, each segment's risk drivers (mean positive SHAP) and the thresholds used."""
 
-    clients: pl.DataFrame  # client_id, probability, profit, segment, offer, reason
+    clients: pl.DataFrame  # client_id, probability, profit, segment, offer (the segment's action), reason
     drivers: pl.DataFrame  # segment, feature, mean_shap_raising_risk, rank
     risk_threshold: float
     profit_threshold: float
@@ -118,47 +119,19 @@ def segment_offer(segment: str, drivers: pl.DataFrame) -> str:
     return SEGMENTS[segment].format(offers="; ".join(offers)) + f" (risk driven by {causes})"
 
 
-def _describe(feature: str, value, typical) -> str:
-    label = feature_words(feature)[0]
-    if isinstance(value, bool) or value is None or isinstance(value, str) or typical is None:
-        shown = (
-            {True: "yes", False: "no", None: "unknown"}.get(value, value)
-            if not isinstance(value, str)
-            else value
-        )
-        return f"{label}: {shown}"
-    direction = "low" if value < typical else "high"
-    return f"{direction} {label} ({value:.4g}; typical {typical:.4g})"
-
-
-def client_reasons(values: np.ndarray, names: tuple[str, ...], X: pl.DataFrame) -> list[str]:
-    """Each client's strongest risk-raising feature in words, with its value beside the typical one."""
-    typical = {n: X[n].cast(pl.Float64).median() for n in names if X.schema[n] != pl.String}
-    top = np.argmax(values, axis=1)
-    reasons = []
-    for row, j in enumerate(top):
-        if values[row, j] <= 0:
-            reasons.append("nothing in particular raises the risk")
-            continue
-        feature = names[j]
-        value = X[feature][row]
-        reasons.append(_describe(feature, value, typical.get(feature)))
-    return reasons
-
-
 def segment_clients(
     scores: pl.DataFrame,
     profit: pl.DataFrame,
     values: np.ndarray,
     names: tuple[str, ...],
-    X: pl.DataFrame,
+    reasons: pl.Series,
     rules: SegmentRules,
     risk_threshold: float,
 ) -> Segmentation:
-    """Segments, offers and reasons for scored clients.
+    """Segments, the segments' actions and the clients' reasons (scoring.decide.reasons) for scored clients.
 
-    `scores` (client_id, probability), `values` (SHAP, rows x names) and `X` (the features of `names`) share
-    one row order; `profit` (client_id, profit) is joined on client_id. A client without a profit is an error.
+    `scores` (client_id, probability), `values` (SHAP, rows x names) and `reasons` share one row order;
+    `profit` (client_id, profit) is joined on client_id. A client without a profit is an error.
     """
     frame = scores.select("client_id", "probability").join(
         profit, on="client_id", how="left", maintain_order="left"
@@ -178,6 +151,6 @@ def segment_clients(
     clients = frame.with_columns(
         segment=segments,
         offer=segments.replace_strict(offers, return_dtype=pl.String),
-        reason=pl.Series(client_reasons(values, names, X), dtype=pl.String),
+        reason=pl.Series(reasons, dtype=pl.String),
     )
     return Segmentation(clients, drivers, risk_threshold, profit_threshold)

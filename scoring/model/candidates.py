@@ -19,7 +19,7 @@ from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEnc
 from tqdm.auto import tqdm
 
 from scoring.model.dataset import FeatureSpec
-from scoring.tasks import Task
+from scoring.tasks import ModelChoice
 
 
 @dataclass(frozen=True)
@@ -182,21 +182,21 @@ def xgboost_pipeline(spec: FeatureSpec, model: BoostedTrees, preprocessor: Colum
     return Pipeline([("prep", preprocessor or tree_preprocessor(spec)), ("model", model)])
 
 
-def sklearn_candidates(task: Task, spec: FeatureSpec, seed: int) -> list[Candidate]:
-    """The task's candidates other than XGBoost (which the search builds), unfitted."""
+def sklearn_candidates(choice: ModelChoice, spec: FeatureSpec, seed: int) -> list[Candidate]:
+    """The candidates of `choice` other than XGBoost (which the search builds), unfitted."""
     out = []
-    if "baseline" in task.candidates and task.baseline_features:
-        baseline = ColumnTransformer([("rf", _numeric_scaler(), list(task.baseline_features))])
+    if "baseline" in choice.candidates and choice.baseline_features:
+        baseline = ColumnTransformer([("rf", _numeric_scaler(), list(choice.baseline_features))])
         out.append(Candidate("baseline", Pipeline([("prep", baseline), ("model", _logistic(1.0, seed))])))
-    if "logistic_regression" in task.candidates:
+    if "logistic_regression" in choice.candidates:
         out.append(
             Candidate(
                 "logistic_regression",
                 Pipeline([("prep", linear_preprocessor(spec)), ("model", _logistic(0.05, seed))]),
-                max_train_rows=task.linear_max_rows,
+                max_train_rows=choice.linear_max_rows,
             )
         )
-    if "knn" in task.candidates:
+    if "knn" in choice.candidates:
         n_components = min(16, len(spec.columns))
         knn = Pipeline(
             [
@@ -205,7 +205,7 @@ def sklearn_candidates(task: Task, spec: FeatureSpec, seed: int) -> list[Candida
                 ("model", KNeighborsClassifier(n_neighbors=100, algorithm="brute", n_jobs=2)),
             ]
         )
-        out.append(Candidate("knn", knn, max_train_rows=task.knn_max_rows))
+        out.append(Candidate("knn", knn, max_train_rows=choice.knn_max_rows))
     return out
 
 

@@ -20,7 +20,7 @@ from scoring.model.cv_spaces import SearchSpace, search_spaces
 from scoring.model.dataset import FeatureSpec, Rows
 from scoring.model.holdout_protocol import CandidateResult, FittedProtocol, ProtocolResult
 from scoring.model.splits import Split
-from scoring.tasks import Task
+from scoring.tasks import CvSearch, ModelChoice
 
 
 def development_rows(split: Split) -> np.ndarray:
@@ -47,11 +47,11 @@ def duplicate_groups(features) -> np.ndarray:
     return features.hash_rows(seed=0).rank("dense").to_numpy()
 
 
-def _folds(task: Task, seed: int) -> StratifiedGroupKFold:
-    return StratifiedGroupKFold(task.cv_search.folds, shuffle=True, random_state=seed)
+def _folds(n_folds: int, seed: int) -> StratifiedGroupKFold:
+    return StratifiedGroupKFold(n_folds, shuffle=True, random_state=seed)
 
 
-def _tune(space: SearchSpace, X, y, groups, folds, task: Task, seed: int):
+def _tune(space: SearchSpace, X, y, groups, folds, search: CvSearch, metric: str, seed: int):
     """The candidate's best setting of `n_iter` seeded random ones, judged on the pooled out-of-fold scores:
     the job scores clients with several refits (fold models and the final model), so a setting must rank
     well across refits, not only within each fold (a strongly regularised SVC ranks well within folds, but
@@ -59,12 +59,12 @@ def _tune(space: SearchSpace, X, y, groups, folds, task: Task, seed: int):
 
     Returns (estimator, score, params, out-of-fold raw probabilities)."""
     best = None
-    for params in ParameterSampler(space.distributions, task.cv_search.n_iter, random_state=seed):
+    for params in ParameterSampler(space.distributions, search.n_iter, random_state=seed):
         estimator = clone(space.estimator).set_params(**params)
         oof = cross_val_predict(
-            estimator, X, y, groups=groups, cv=folds, method="predict_proba", n_jobs=task.cv_search.n_jobs
+            estimator, X, y, groups=groups, cv=folds, method="predict_proba", n_jobs=search.n_jobs
         )[:, 1]
-        score = metrics.score(task.metric, y, oof)
+        score = metrics.score(metric, y, oof)
         if best is None or score > best[1]:
             best = (estimator, score, params, oof)
     return best
@@ -75,11 +75,11 @@ def _plain(params: dict) -> dict:
     return {k.removeprefix("model__"): v.item() if hasattr(v, "item") else v for k, v in params.items()}
 
 
-def _candidate(space, rows: Rows, dev, split: Split, folds, task: Task, seed: int):
+def _candidate(space, rows: Rows, dev, split: Split, folds, choice: ModelChoice, search: CvSearch, seed: int):
     start = time.perf_counter()
     X, y = rows.features[dev], rows.y[dev]
-    best, score, params, oof_raw = _tune(space, X, y, duplicate_groups(X), folds, task, seed)
-    calibrator = make_calibrator(task.calibration).fit(oof_raw, y)
+    best, score, params, oof_raw = _tune(space, X, y, duplicate_groups(X), folds, search, choice.metric, seed)
+    calibrator = make_calibrator(choice.calibration).fit(oof_raw, y)
     fitted = clone(best).fit(X, y)
     p_test = calibrator.predict(fitted.predict_proba(rows.features[split.test])[:, 1])
     result = CandidateResult(
@@ -92,25 +92,26 @@ def _candidate(space, rows: Rows, dev, split: Split, folds, task: Task, seed: in
 
 
 def cross_validated_protocol(
-    rows: Rows, split: Split, spec: FeatureSpec, task: Task, seed: int
+    rows: Rows, split: Split, spec: FeatureSpec, choice: ModelChoice, search: CvSearch, seed: int
 ) -> FittedProtocol:
-    """Tune and compare the task's candidates by cross-validation on the development rows of `split`."""
+    """Tune (as `search` says) and compare the candidates of `choice` by cross-validation on the development
+    rows of `split`."""
     dev = development_rows(split)
     _check_one_row_per_client(rows, dev)
-    folds = _folds(task, seed)
+    folds = _folds(search.folds, seed)
     pipelines, results = {}, []
-    spaces = search_spaces(task.candidates, spec, seed)
+    spaces = search_spaces(choice.candidates, spec, seed)
     for space in tqdm(spaces, desc="cross-validated search", unit="model", leave=False):
-        pipelines[space.name], result = _candidate(space, rows, dev, split, folds, task, seed)
+        pipelines[space.name], result = _candidate(space, rows, dev, split, folds, choice, search, seed)
         results.append(result)
     chosen = max(results, key=lambda r: r.valid_score).name
     n_dev, n_test = {"rows": len(dev), "positives": int(rows.y[dev].sum())}, len(split.test)
     protocol = ProtocolResult(
         name="client_split",
         description=(
-            f"{len(dev)} development clients: each candidate tuned by a {task.cv_search.n_iter}-setting "
-            f"randomized search with {task.cv_search.folds}-fold stratified cross-validation (identical "
-            f"rows in one fold) and chosen on the {task.metric} of its pooled out-of-fold scores; {n_test} "
+            f"{len(dev)} development clients: each candidate tuned by a {search.n_iter}-setting "
+            f"randomized search with {search.folds}-fold stratified cross-validation (identical "
+            f"rows in one fold) and chosen on the {choice.metric} of its pooled out-of-fold scores; {n_test} "
             "test clients held out"
         ),
         sizes={"train": n_dev, "valid": n_dev, "calibrate": n_dev,
@@ -124,11 +125,11 @@ def cross_validated_protocol(
     return FittedProtocol(protocol, pipelines, None)
 
 
-def cross_validated_auc(estimator, rows: Rows, task: Task, seed: int) -> float:
-    """ROC-AUC of out-of-fold scores of one configuration over every labelled row (stratified k-fold,
+def cross_validated_auc(estimator, rows: Rows, n_folds: int, seed: int) -> float:
+    """ROC-AUC of out-of-fold scores of one configuration over every labelled row (stratified `n_folds`-fold,
     identical rows kept in one fold)."""
     groups = duplicate_groups(rows.features)
-    splitter = _folds(task, seed)
+    splitter = _folds(n_folds, seed)
     oof = cross_val_predict(
         clone(estimator), rows.features, rows.y, groups=groups, cv=splitter, method="predict_proba"
     )

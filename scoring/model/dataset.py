@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from scoring.errors import DataError
-from scoring.tasks import Task
+from scoring.tasks import MartColumns
 
 _SPOOL_BYTES = 1 << 18  # a spooled segment goes to disk past 256 kB (two per column at most)
 
@@ -56,18 +56,27 @@ def _is_numeric(dtype: pl.DataType) -> bool:
     return dtype == pl.Boolean or dtype.is_numeric()
 
 
-def feature_spec(task: Task, schema: pl.Schema, relation: str) -> FeatureSpec:
-    """Numeric and categorical feature columns: everything but keys, labels and the task's non-features."""
-    reserved = {task.id_column, task.date_column, task.label, task.label_source, *task.non_features}
+def feature_spec(
+    columns: MartColumns, schema: pl.Schema, relation: str, required: tuple[str, ...] = ()
+) -> FeatureSpec:
+    """Numeric and categorical feature columns: everything but keys, labels and the task's non-features;
+    `required` names features that must be there (the baseline's inputs)."""
+    reserved = {
+        columns.id_column,
+        columns.date_column,
+        columns.label,
+        columns.label_source,
+        *columns.non_features,
+    }
     candidates = [name for name in schema.names() if name not in reserved]
-    categorical = task.categorical
+    categorical = columns.categorical
     if categorical is None:
         categorical = tuple(n for n in candidates if schema[n] in (pl.String, pl.Categorical, pl.Enum))
-    population = (task.target_population,) if task.target_population else ()
-    missing = [c for c in (*categorical, *task.baseline_features, *population) if c not in schema]
+    population = (columns.target_population,) if columns.target_population else ()
+    missing = [c for c in (*categorical, *required, *population) if c not in schema]
     if missing:
         raise DataError(
-            f"{relation} has no column {', '.join(missing)}: fix the task {task.name!r} in scoring/tasks.py "
+            f"{relation} has no column {', '.join(missing)}: fix the task that reads it in scoring/tasks.py "
             "or rebuild the marts (make build-features)"
         )
     numeric = tuple(n for n in candidates if n not in categorical and _is_numeric(schema[n]))
@@ -84,32 +93,34 @@ def model_frame(frame: pl.DataFrame, spec: FeatureSpec) -> pl.DataFrame:
     )
 
 
-def labelled_rows(frame: pl.DataFrame, task: Task, spec: FeatureSpec) -> Rows:
+def labelled_rows(frame: pl.DataFrame, columns: MartColumns, spec: FeatureSpec, relation: str) -> Rows:
     """The rows with a label, with keys (id, as_of_date, is_provided) and 0/1 labels."""
-    frame = frame.filter(pl.col(task.label).is_not_null())
+    frame = frame.filter(pl.col(columns.label).is_not_null())
     provided = (
-        pl.col(task.label_source) == task.provided_label_source if task.label_source else pl.lit(True)
+        pl.col(columns.label_source) == columns.provided_label_source
+        if columns.label_source
+        else pl.lit(True)
     ).alias("is_provided")
     keys = frame.select(
-        pl.col(task.id_column).alias("client_id"), pl.col(task.date_column).alias("as_of_date"), provided
+        pl.col(columns.id_column).alias("client_id"),
+        pl.col(columns.date_column).alias("as_of_date"),
+        provided,
     )
-    y = frame[task.label].cast(pl.Int8).to_numpy()
+    y = frame[columns.label].cast(pl.Int8).to_numpy()
     if not set(np.unique(y)) <= {0, 1}:
-        raise DataError(
-            f"{task.training_mart}.{task.label} must be 0/1; found {sorted(set(np.unique(y)))[:5]}"
-        )
+        raise DataError(f"{relation}.{columns.label} must be 0/1; found {sorted(set(np.unique(y)))[:5]}")
     return Rows(keys, model_frame(frame, spec), y.astype(np.int8))
 
 
-def scoring_rows(frame: pl.DataFrame, task: Task, spec: FeatureSpec) -> Rows:
+def scoring_rows(frame: pl.DataFrame, columns: MartColumns, spec: FeatureSpec, relation: str) -> Rows:
     """The rows to score (one per client at the scoring date), with keys (id, as_of_date)."""
     keys = frame.select(
-        pl.col(task.id_column).alias("client_id"), pl.col(task.date_column).alias("as_of_date")
+        pl.col(columns.id_column).alias("client_id"), pl.col(columns.date_column).alias("as_of_date")
     )
     duplicated = keys["client_id"].is_duplicated()
     if duplicated.any():
         example = keys.filter(duplicated)["client_id"][0]
-        raise DataError(f"{task.feature_mart} has several rows for client_id {example} at one as_of_date")
+        raise DataError(f"{relation} has several rows for client_id {example} at one as_of_date")
     return Rows(keys, model_frame(frame, spec))
 
 

@@ -18,7 +18,6 @@ from scoring.model.candidates import Candidate, fit_candidate
 from scoring.model.dataset import Rows
 from scoring.model.metrics import Metrics
 from scoring.model.splits import Split, client_folds
-from scoring.tasks import Task
 
 
 @dataclass(frozen=True)
@@ -40,18 +39,21 @@ def _fit(candidate: Candidate, rows: Rows, index: np.ndarray, seed: int):
     return fit_candidate(candidate, rows.features[index], rows.y[index], seed)
 
 
-def fit_final(rows: Rows, split: Split, candidate: Candidate, task: Task, seed: int) -> FinalModel:
-    """Cross-fit on the development clients, calibrate out of fold, refit, measure the test clients."""
+def fit_final(
+    rows: Rows, split: Split, candidate: Candidate, n_folds: int, calibration: str, seed: int
+) -> FinalModel:
+    """Cross-fit on the development clients in `n_folds` folds, calibrate out of fold (`calibration`: sigmoid
+    or isotonic), refit, measure the test clients."""
     dev = np.sort(np.concatenate([split.train, split.valid]))
-    folds = client_folds(rows.keys, rows.y, dev, task.cv_folds, seed)
+    folds = client_folds(rows.keys, rows.y, dev, n_folds, seed)
     oof_raw = np.empty(len(dev))
     fold_pipelines = []
-    for fold in tqdm(range(task.cv_folds), desc="cross-fitting", unit="fold", leave=False):
+    for fold in tqdm(range(n_folds), desc="cross-fitting", unit="fold", leave=False):
         pipeline = _fit(candidate, rows, dev[folds != fold], seed)
         oof_raw[folds == fold] = pipeline.predict_proba(rows.features[dev[folds == fold]])[:, 1]
         fold_pipelines.append(pipeline)
     provided = rows.keys["is_provided"].to_numpy()[dev]
-    calibrator = make_calibrator(task.calibration).fit(oof_raw[provided], rows.y[dev][provided])
+    calibrator = make_calibrator(calibration).fit(oof_raw[provided], rows.y[dev][provided])
     oof_p = calibrator.predict(oof_raw)
     final = _fit(candidate, rows, dev, seed)
     p_test = calibrator.predict(final.predict_proba(rows.features[split.test])[:, 1])

@@ -27,7 +27,7 @@ from scoring.model.dataset import FeatureSpec, Rows
 from scoring.model.metrics import Metrics
 from scoring.model.splits import Split
 from scoring.model.xgboost_search import SearchResult, fit_early_stopped, search_xgboost
-from scoring.tasks import SearchBudget, Task
+from scoring.tasks import ModelChoice, SearchBudget
 
 
 @dataclass(frozen=True)
@@ -93,16 +93,16 @@ def _sizes(rows: Rows, split: Split) -> dict:
     return {k: {"rows": len(v), "positives": int(rows.y[v].sum())} for k, v in part.items()}
 
 
-def _result(name, params, pipeline, rows, split, parts, task, seconds, eligible=True) -> CandidateResult:
+def _result(name, params, pipeline, rows, split, parts, choice, seconds, eligible=True) -> CandidateResult:
     """Score validation rows, calibrate on the calibration rows, measure the test rows."""
     p_valid = pipeline.predict_proba(parts.valid)[:, 1]
     p_cal = pipeline.predict_proba(parts.calibrate)[:, 1]
-    calibrator = make_calibrator(task.calibration).fit(p_cal, rows.y[split.calibrate])
+    calibrator = make_calibrator(choice.calibration).fit(p_cal, rows.y[split.calibrate])
     p_test = calibrator.predict(pipeline.predict_proba(parts.test)[:, 1])
     return CandidateResult(
         name=name,
         params=params,
-        valid_score=metrics.score(task.metric, rows.y[split.valid], p_valid),
+        valid_score=metrics.score(choice.metric, rows.y[split.valid], p_valid),
         valid=metrics.evaluate(rows.y[split.valid], p_valid),
         test=metrics.evaluate(rows.y[split.test], p_test),
         test_probability=p_test,
@@ -112,12 +112,14 @@ def _result(name, params, pipeline, rows, split, parts, task, seconds, eligible=
     )
 
 
-def _fit_sklearn(candidate: Candidate, rows: Rows, split: Split, parts: Parts, task: Task, seed: int):
+def _fit_sklearn(
+    candidate: Candidate, rows: Rows, split: Split, parts: Parts, choice: ModelChoice, seed: int
+):
     start = time.perf_counter()
     pipeline = fit_candidate(candidate, parts.train, rows.y[split.train], seed)
     params = {"max_train_rows": candidate.max_train_rows, **_short_params(pipeline)}
     seconds = time.perf_counter() - start
-    return pipeline, _result(candidate.name, params, pipeline, rows, split, parts, task, seconds)
+    return pipeline, _result(candidate.name, params, pipeline, rows, split, parts, choice, seconds)
 
 
 def _short_params(pipeline: Pipeline) -> dict:
@@ -126,22 +128,26 @@ def _short_params(pipeline: Pipeline) -> dict:
     return {k: v for k, v in model.get_params().items() if k in keep}
 
 
-def _fit_xgboost(rows, split, parts: Parts, spec: FeatureSpec, task: Task, budget: SearchBudget, seed: int):
+def _fit_xgboost(
+    rows, split, parts: Parts, spec: FeatureSpec, choice: ModelChoice, budget: SearchBudget, seed: int
+):
     start = time.perf_counter()
     prep = tree_preprocessor(spec).fit(parts.train)
     X_train = prep.transform(parts.train).astype(np.float32)
     X_valid = prep.transform(parts.valid).astype(np.float32)
     search, model = search_xgboost(
-        X_train, rows.y[split.train], X_valid, rows.y[split.valid], budget, task.metric, seed,
+        X_train, rows.y[split.train], X_valid, rows.y[split.valid], budget, choice.metric, seed,
         desc=f"{split.name}: xgboost search",
     )  # fmt: skip
     pipeline = xgboost_pipeline(spec, model, prep)
     params = {**search.best.params, "n_estimators": search.best.n_rounds}
-    result = _result("xgboost", params, pipeline, rows, split, parts, task, time.perf_counter() - start)
+    result = _result("xgboost", params, pipeline, rows, split, parts, choice, time.perf_counter() - start)
     return pipeline, result, search, (X_train, X_valid)
 
 
-def _fit_provided_only(rows, split, parts, task, search, arrays, prep, spec) -> CandidateResult | None:
+def _fit_provided_only(
+    rows, split, parts, choice, budget, search, arrays, prep, spec
+) -> CandidateResult | None:
     """The chosen XGBoost settings trained on the provided-target rows alone: what the past cutoffs add."""
     provided_train = rows.keys["is_provided"].to_numpy()[split.train]
     if provided_train.all() or not provided_train.any():
@@ -150,57 +156,60 @@ def _fit_provided_only(rows, split, parts, task, search, arrays, prep, spec) -> 
     X_train, X_valid = arrays
     model, _, _ = fit_early_stopped(
         search.best.params, X_train[provided_train], rows.y[split.train][provided_train], X_valid,
-        rows.y[split.valid], task.search, task.metric,
+        rows.y[split.valid], budget, choice.metric,
     )  # fmt: skip
     pipeline = xgboost_pipeline(spec, model, prep)
     params = {**search.best.params, "n_estimators": model.n_estimators, "rows": "provided target only"}
     elapsed = time.perf_counter() - start
     name = "xgboost_provided_only"
-    return _result(name, params, pipeline, rows, split, parts, task, elapsed, eligible=False)
+    return _result(name, params, pipeline, rows, split, parts, choice, elapsed, eligible=False)
 
 
-def _choose(results: list[CandidateResult], rows: Rows, split: Split, task: Task, seed: int) -> Choice:
-    """The simplest eligible candidate within task.choice_se_factor standard errors of the best."""
-    simplest_first = sorted((r for r in results if r.eligible), key=lambda r: task.candidates.index(r.name))
+def _choose(
+    results: list[CandidateResult], rows: Rows, split: Split, choice: ModelChoice, seed: int
+) -> Choice:
+    """The simplest eligible candidate within choice.se_factor standard errors of the best."""
+    simplest_first = sorted((r for r in results if r.eligible), key=lambda r: choice.candidates.index(r.name))
     return choose_simplest_within_noise(
         {r.name: r.valid_probability for r in simplest_first},
         rows.y[split.valid],
         rows.keys["client_id"].to_numpy()[split.valid],
-        task.metric,
+        choice.metric,
         seed,
-        task.choice_se_factor,
-        task.choice_bootstrap,
+        choice.se_factor,
+        choice.bootstrap,
     )
 
 
 def fit_protocol(
-    rows: Rows, split: Split, spec: FeatureSpec, task: Task, budget: SearchBudget, seed: int
+    rows: Rows, split: Split, spec: FeatureSpec, choice: ModelChoice, budget: SearchBudget, seed: int
 ) -> FittedProtocol:
-    """Fit every candidate of the task under one protocol and choose the best on validation rows."""
+    """Fit every candidate of `choice` under one protocol and choose the best on validation rows; XGBoost's
+    search spends `budget`."""
     pipelines, results, search, arrays = {}, [], None, None
     parts = Parts.of(rows, split)
-    candidates = sklearn_candidates(task, spec, seed)
+    candidates = sklearn_candidates(choice, spec, seed)
     for candidate in tqdm(candidates, desc=f"{split.name}: candidates", unit="model", leave=False):
-        pipelines[candidate.name], result = _fit_sklearn(candidate, rows, split, parts, task, seed)
+        pipelines[candidate.name], result = _fit_sklearn(candidate, rows, split, parts, choice, seed)
         results.append(result)
-    if "xgboost" in task.candidates:
-        fitted = _fit_xgboost(rows, split, parts, spec, task, budget, seed)
+    if "xgboost" in choice.candidates:
+        fitted = _fit_xgboost(rows, split, parts, spec, choice, budget, seed)
         pipelines["xgboost"], result, search, arrays = fitted
         results.append(result)
         if split.name == "client_split":
             prep = pipelines["xgboost"][0]
-            extra = _fit_provided_only(rows, split, parts, task, search, arrays, prep, spec)
+            extra = _fit_provided_only(rows, split, parts, choice, budget, search, arrays, prep, spec)
             results += [extra] if extra else []
-    choice = _choose(results, rows, split, task, seed)
+    chosen = _choose(results, rows, split, choice, seed)
     result = ProtocolResult(
         name=split.name,
         description=split.description,
         sizes=_sizes(rows, split),
         candidates=tuple(results),
-        chosen=choice.chosen,
+        chosen=chosen.chosen,
         test_client_ids=rows.keys["client_id"].to_numpy()[split.test],
         test_labels=rows.y[split.test],
         search=search,
-        choice=choice,
+        choice=chosen,
     )
     return FittedProtocol(result, pipelines, arrays)

@@ -202,23 +202,19 @@ def profile_training_data(
     the scoring date: the reference is every client at each training cutoff, so the labelled rows of the
     past cutoffs (where every client has a derived label) and, when the scoring date is a training cutoff
     too (it has provided labels), every client there. A sample of clients per cutoff is kept."""
-    monitoring, key = task.monitoring, (task.id_column, task.date_column)
+    monitoring, key = task.monitoring, task.columns.key
     columns = [*key, *spec.columns]
-    as_of = scoring[task.date_column].max()
+    as_of = scoring[task.columns.date_column].max()
     # every client at each training cutoff: the labelled rows of the past ones, all clients at the scoring
     # date when it is a training cutoff too
-    parts = [training.filter(pl.col(task.date_column) != as_of).select(columns)]
-    if training[task.date_column].is_in([as_of]).any():
+    parts = [training.filter(pl.col(task.columns.date_column) != as_of).select(columns)]
+    if training[task.columns.date_column].is_in([as_of]).any():
         parts.append(scoring.select(columns))
     with duckdb.connect() as con:
         for number, part in enumerate(parts):
             con.register(f"reference_part_{number}", part.select(key).to_arrow())
-        counts = dict(
-            con.sql(
-                " union all ".join(f"select {profiles.quote(task.date_column)} as day from reference_part_{n}"
-                                   for n in range(len(parts)))
-            ).pl().group_by("day").len().iter_rows()
-        )  # fmt: skip
+        day = task.columns.date_column
+        counts = dict(pl.concat([part.select(day) for part in parts]).group_by(day).len().iter_rows())
         shares = {
             d: profiles.sample_share(n, monitoring.reference_rows_per_cutoff) for d, n in counts.items()
         }

@@ -1,6 +1,8 @@
 """Files, and only files: assemble the sections of a run and write them as one self-contained HTML file
-(inline CSS, inline PNG images, no scripts or fonts from anywhere)."""
+(inline CSS, inline PNG images, no scripts or fonts from anywhere). The sections are kept beside the file, so
+that a later step (a campaign on the run's scores) can put its own sections in and write the file again."""
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from scoring.report.options import ReportOptions
 
 TEMPLATE = "template.html.j2"
 REPORT_FILE = "report.html"
+SECTIONS_FILE = "report_sections.pkl"
 
 
 def build_sections(
@@ -98,9 +101,28 @@ def write_report(
             f"The development frame has no label column {options.label!r} (columns: {data.columns[:8]}...): "
             "build it with scoring.report.development_frame(rows)"
         )
-    html = render_html(run, build_sections(run, data, options, extra_sections))
+    ordered = build_sections(run, data, options, extra_sections)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # what a later step needs to add its own sections (a campaign made on these scores) without the run's data
+    kept = {"run": run, "sections": ordered, "insert_at": 1 + len(extra_sections)}
+    (out_dir / SECTIONS_FILE).write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
     path = out_dir / REPORT_FILE
-    path.write_text(html, encoding="utf-8")
+    path.write_text(render_html(run, ordered), encoding="utf-8")
+    return path
+
+
+def replace_sections(out_dir: Path, sections: Sequence[Section], prefix: str) -> Path | None:
+    """Rewrite `out_dir/report.html` with `sections` in place of the sections whose key starts with `prefix`,
+    after the summary and the task's own sections; None when the report was written without its sections
+    kept (before this was possible), so it cannot be rewritten."""
+    kept_path = Path(out_dir) / SECTIONS_FILE
+    if not kept_path.exists():
+        return None
+    kept = pickle.loads(kept_path.read_bytes())  # a file this project wrote, beside the report
+    others = [s for s in kept["sections"] if not s.key.startswith(prefix)]
+    at = kept["insert_at"]
+    ordered = [*others[:at], *sections, *others[at:]]
+    path = Path(out_dir) / REPORT_FILE
+    path.write_text(render_html(kept["run"], ordered), encoding="utf-8")
     return path

@@ -28,6 +28,10 @@ import numpy as np
 import polars as pl
 from tqdm.auto import tqdm
 
+from scoring.decide.actions import action_columns, client_actions, client_values
+from scoring.decide.offer_rules import rules_for
+from scoring.decide.offers import OfferRule
+from scoring.decide.reasons import Population
 from scoring.errors import DataError
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import summary_figures
@@ -36,7 +40,7 @@ from scoring.model.dataset import FeatureSpec, StreamingFingerprint, feature_spe
 from scoring.monitor.runs import PROFILE_MEMORY_LIMIT, RescoreMonitor, RunIds
 from scoring.report import monitoring, write_report
 from scoring.run.finish import Scored, predict_and_explain, segment, timed
-from scoring.run.result import RunResult, model_run_frame, new_run_id
+from scoring.run.result import OFFER_COLUMNS, RunResult, model_run_frame, new_run_id
 from scoring.settings import Settings
 from scoring.store import artifacts, atomic, batch_writer, lake, warehouse
 from scoring.store.marts import read_profit
@@ -68,7 +72,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
     timings, created = {}, datetime.now()
     run = warehouse.read_model_run(settings.warehouse, model_run_id)
     task = get_task(run["task"])
-    key = (task.id_column, task.date_column)
+    key = task.columns.key
     with timed(timings, "read"):
         bundle = artifacts.load_model(Path(run["artifact_path"]))
         if settings.on_spark:  # Spark's Parquet marts, read whole through Polars (scoring/store/lake.py)
@@ -92,6 +96,7 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
         calibration=bundle.calibrator.to_json(), extra_metrics=_carried_threshold(run),
     )  # fmt: skip
     segmented = task.segments is not None and "threshold" in result.extra_metrics
+    acting = _Acting(task, rules_for(task.name), saved_population(bundle.metadata))
     profit = read_profit(settings, task, as_of) if segmented else None
     batch_size = n_rows if settings.on_spark or _one_batch_only(task, bundle) else batch_size
     explained = Explained(n_rows, task.shap_sample_rows, settings.seed, keep_values=segmented)
@@ -111,18 +116,28 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
                 key,
                 as_of,
                 batch_size,
-                (*bundle.spec.columns, *spec.columns),
+                (*action_columns(acting.rules, bundle.spec.columns), *spec.columns),
                 PROFILE_MEMORY_LIMIT,  # every feature is read, for the profile
             )
         )
         last, fingerprint = _score_batches(
-            frames, task, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con, monitor
+            frames,
+            acting,
+            bundle,
+            _Batching(batch_size, n_rows, top_k),
+            explained,
+            ids,
+            timings,
+            con,
+            monitor,
         )
         with timed(timings, "write"):
             n_scored, _ = batch_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
         with timed(timings, "monitor"):
             monitored = monitor.finish()
-        result, sections, segments = _finish(result, explained, n_scored, fingerprint, last, profit, task)
+        result, sections, segments = _finish(
+            result, explained, n_scored, fingerprint, last, profit, task.segments
+        )
         result = dataclasses.replace(result, drift=monitored.drift)
         with timed(timings, "write"):
             warehouse.append(con, "model_runs", model_run_frame(result))
@@ -162,17 +177,38 @@ def _profiled_features(con, task: Task, mart: pl.DataFrame | None, model: Featur
         else con.sql(f"select * from previous.{task.feature_mart} limit 0").pl().schema
     )
     try:
-        return feature_spec(task, schema, task.feature_mart)
+        return feature_spec(task.columns, schema, task.feature_mart)
     except DataError:
         return model
 
 
+@dataclass(frozen=True)
+class _Acting:
+    """The task, its offer rules and the population its clients' reasons are set against: the one the
+    model's training run scored (saved with the model), so a batch's reasons depend on nothing but the
+    batch."""
+
+    task: Task
+    rules: tuple[OfferRule, ...]
+    people: Population
+
+
+def saved_population(metadata: dict) -> Population:
+    """The population saved with a model (empty for a model saved before populations were: its reasons then
+    give the clients' values without the population's)."""
+    saved = metadata.get("population") or {}
+    return Population(
+        saved.get("medians", {}), saved.get("flag_shares", {}), saved.get("category_shares", {})
+    )
+
+
 def _score_batches(
-    frames, task: Task, bundle, batching: _Batching, explained: Explained, ids, timings, con, monitor
+    frames, acting: _Acting, bundle, batching: _Batching, explained: Explained, ids, timings, con, monitor
 ):
-    """Score, explain and write the mart's frames (batches) one by one, committing each into the run's copy
-    of the warehouse, and stage each for the run's profile (`monitor`); returns the last batch (rows and
-    results) and the data fingerprint of all of them."""
+    """Score, explain and write the mart's frames (batches) one by one, with each client's reasons and offer,
+    committing each into the run's copy of the warehouse, and stage each for the run's profile (`monitor`);
+    returns the last batch (rows, results and actions) and the data fingerprint of all of them."""
+    task = acting.task
     last = None
     total = -(-batching.n_rows // batching.size)
     with closing(StreamingFingerprint()) as fingerprint:  # its spooled files go even when a batch fails
@@ -185,12 +221,23 @@ def _score_batches(
             fingerprint.add(rows)
             with timed(timings, "explanations"):
                 explained.add(batch, X)
+            with timed(timings, "offers"):
+                offers = _batch_actions(acting, frame, rows, batch)
             with timed(timings, "write"):
                 batch_writer.stage_scores(con, batch.scores, first=number == 0)
                 batch_writer.append_explanations(con, batch.reasons, ids)
+                warehouse.append(con, "offers", _with_ids(offers.select(OFFER_COLUMNS), ids))
                 batch_writer.commit_batch(con)
-            last = (rows, batch)
+            last = (rows, batch, offers)
         return last, fingerprint.hexdigest()
+
+
+def _batch_actions(acting: _Acting, frame: pl.DataFrame, rows, batch) -> pl.DataFrame:
+    """A batch's reasons and offers (scoring.offers), from its mart rows and SHAP values."""
+    data = client_values(frame, action_columns(acting.rules, batch.names))
+    ids = rows.keys["client_id"]
+    reasons = acting.task.reasons
+    return client_actions(acting.rules, reasons, ids, data, batch.values, batch.names, acting.people)
 
 
 def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: dict) -> tuple:
@@ -198,7 +245,7 @@ def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: d
     missing = [c for c in bundle.spec.columns if c not in frame.columns]
     if missing:
         raise DataError(f"{task.feature_mart} lacks the model's features {missing[:5]}: rebuild the marts")
-    rows = scoring_rows(frame, task, bundle.spec)
+    rows = scoring_rows(frame, task.columns, bundle.spec, task.feature_mart)
     with timed(timings, "score_and_explain"):
         X = rows.features.select(bundle.spec.columns)
         everyone = np.ones(len(X), dtype=bool)
@@ -210,9 +257,9 @@ def _score_batch(frame: pl.DataFrame, task: Task, bundle, top_k: int, timings: d
     return rows, X, batch
 
 
-def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, task):
-    """The run result with what the batches gave, the plots, and the segments (one batch) when the task
-    has them."""
+def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint: str, last, profit, rules):
+    """The run result with what the batches gave, the plots, and the segments by `rules` (one batch) when
+    the task has them (a profit was read)."""
     sample = explained.shap_sample()
     with timed(result.timings, "artifacts"):
         plots = (
@@ -224,9 +271,9 @@ def _finish(result: RunResult, explained: Explained, n_scored: int, fingerprint:
     )  # fmt: skip
     if profit is None:
         return result, (), None
-    rows, batch = last
+    rows, batch, offers = last
     scored = Scored(batch.scores["probability"].to_numpy(), batch.scores["is_out_of_fold"].to_numpy(),
                     explained.values(), batch.names)  # fmt: skip
-    segmentation, sections = segment(task, result, rows, scored, profit)
+    segmentation, sections = segment(rules, result, rows, scored, profit, offers["reason"])
     columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
     return result, sections, segmentation.clients.select(columns)

@@ -15,6 +15,8 @@ from scoring.model.holdout_protocol import ProtocolResult
 from scoring.model.metrics import Metrics
 from scoring.store.warehouse import RunTables
 
+OFFER_COLUMNS = ("client_id", "reason", "offer_rule", "offer")
+
 
 def new_run_id(task_name: str, created: datetime) -> str:
     """A run's id: the task, the time it started and a random suffix (two runs in one second differ)."""
@@ -132,9 +134,14 @@ def model_run_frame(result: RunResult) -> pl.DataFrame:
 
 
 def run_tables(
-    result: RunResult, explanations: pl.DataFrame, scored_at: datetime, segments: pl.DataFrame | None = None
+    result: RunResult,
+    explanations: pl.DataFrame,
+    scored_at: datetime,
+    segments: pl.DataFrame | None = None,
+    offers: pl.DataFrame | None = None,
 ) -> RunTables:
-    """The rows of scoring.model_runs, scores, explanations, feature_importance (and segments) for one run."""
+    """The rows of scoring.model_runs, scores, explanations, feature_importance (and segments, offers) for one
+    run."""
     ids = {"task": result.task, "model_run_id": result.model_run_id}
     scores = result.scores.with_columns(**{k: pl.lit(v) for k, v in ids.items()}, scored_at=pl.lit(scored_at))
     explanations = explanations.with_columns(**{k: pl.lit(v) for k, v in ids.items()})
@@ -142,7 +149,9 @@ def run_tables(
     if segments is not None:
         columns = ("client_id", "probability", "profit", "segment", "offer", "reason")
         segments = segments.select(columns).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
-    return RunTables(model_run_frame(result), scores, explanations, importance, segments)
+    if offers is not None:
+        offers = offers.select(OFFER_COLUMNS).with_columns(**{k: pl.lit(v) for k, v in ids.items()})
+    return RunTables(model_run_frame(result), scores, explanations, importance, segments, offers)
 
 
 def safety_stops(result: RunResult) -> list[str]:

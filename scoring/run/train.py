@@ -24,12 +24,12 @@ from scoring.model.sampling import TrainingSample, sample_clients
 from scoring.model.splits import client_split, out_of_time_split, provided_stand_in
 from scoring.monitor.runs import TrainProfiles, previous_in_warehouse, profile_training_data
 from scoring.report import development_frame, monitoring, write_report
-from scoring.run.finish import Scored, finish_run, predict_and_explain, segment, timed
+from scoring.run.finish import Scored, actions, finish_run, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, new_run_id
 from scoring.settings import Settings
 from scoring.store import atomic
 from scoring.store.marts import mart_source, read_profit
-from scoring.tasks import TASKS, Task, get_task
+from scoring.tasks import TASKS, ModelChoice, Task, get_task
 
 
 @dataclass(frozen=True)
@@ -59,40 +59,40 @@ def tasks_with_marts(settings: Settings) -> list[Task]:
 def load_task_data(settings: Settings, task: Task) -> TaskData:
     """Read the training and feature marts once and prepare them for the estimators; beyond the task's
     max_training_rows only a sample of whole clients is read (scoring.model.sampling)."""
-    key = (task.id_column, task.date_column)
+    columns, key = task.columns, task.columns.key
     reader, location = mart_source(settings)
-    per_client = reader.labelled_rows_per_client(location, task.training_mart, task.label, task.id_column)
+    per_client = reader.labelled_rows_per_client(
+        location, task.training_mart, columns.label, columns.id_column
+    )
     sample = sample_clients(per_client, task.max_training_rows, settings.seed)
     training, scoring, as_of = reader.read_task_frames(
-        location, task.training_mart, task.feature_mart, task.label, key, settings.as_of, sample.clients
+        location, task.training_mart, task.feature_mart, columns.label, key, settings.as_of, sample.clients
     )
     if training.is_empty():
         raise DataError(
             f"{task.training_mart} has no labelled rows as of {as_of}, so there is nothing to learn from: a "
             "row is labelled once its label window (the task's horizon after its cutoff) has closed by the "
             "scoring date. Score a later date (AS_OF=...), or check the label column "
-            f"{task.label!r} if the date has labelled cutoffs before it"
+            f"{columns.label!r} if the date has labelled cutoffs before it"
         )
-    spec = feature_spec(task, training.schema, task.training_mart)
+    spec = feature_spec(columns, training.schema, task.training_mart, task.choice.baseline_features)
     start = time.perf_counter()
     previous = previous_in_warehouse(settings.warehouse, task.name)
     profiled = profile_training_data(task, spec, training, scoring, previous)
     profile_seconds = time.perf_counter() - start
-    rows = labelled_rows(training, task, spec)
+    rows = labelled_rows(training, columns, spec, task.training_mart)
     profit = read_profit(settings, task, as_of) if task.segments is not None else None
-    return TaskData(
-        rows, scoring_rows(scoring, task, spec), spec, as_of, fingerprint(rows), sample, profit, profiled,
-        profile_seconds,
-    )  # fmt: skip
+    scoring = scoring_rows(scoring, columns, spec, task.feature_mart)
+    return TaskData(rows, scoring, spec, as_of, fingerprint(rows), sample, profit, profiled, profile_seconds)
 
 
 def _final_candidate(
-    fitted: FittedProtocol, spec: FeatureSpec, selection: SelectionResult | None, task, seed
+    fitted: FittedProtocol, spec: FeatureSpec, selection: SelectionResult | None, choice: ModelChoice
 ):
     """The chosen candidate, unfitted, with its (selected) features and hyperparameters."""
     chosen = fitted.result.chosen
     if chosen != "xgboost" or fitted.result.search is None:  # no search: the pipeline holds its settings
-        max_rows = {"knn": task.knn_max_rows, "logistic_regression": task.linear_max_rows}.get(chosen)
+        max_rows = {"knn": choice.knn_max_rows, "logistic_regression": choice.linear_max_rows}.get(chosen)
         used = spec.subset(input_features(fitted.pipelines[chosen]))  # the baseline reads two columns
         return (
             Candidate(chosen, fitted.pipelines[chosen], max_rows),
@@ -111,12 +111,15 @@ def _final_candidate(
 
 
 def _select(fitted: FittedProtocol, data: TaskData, split, task: Task, seed: int) -> SelectionResult | None:
-    if fitted.result.chosen != "xgboost" or not task.selection_sizes:
+    if fitted.result.chosen != "xgboost" or not task.selection.sizes:
         return None
     model = fitted.pipelines["xgboost"][-1]
     y_train, y_valid = data.rows.y[split.train], data.rows.y[split.valid]
     params = fitted.result.search.best.params
-    return select_features(model, params, fitted.tree_arrays, y_train, y_valid, data.spec.columns, task, seed)
+    arrays, names = fitted.tree_arrays, data.spec.columns
+    return select_features(
+        model, params, arrays, y_train, y_valid, names, task.selection, task.search, task.choice.metric, seed
+    )
 
 
 def _score_final(final: FinalModel, data: TaskData, spec: FeatureSpec) -> Scored:
@@ -143,11 +146,12 @@ def _with_model_scores(data: TaskData, final: FinalModel, spec: FeatureSpec) -> 
     return dataclasses.replace(data, profiles=dataclasses.replace(data.profiles, model_scores=scores))
 
 
-def target_population_mask(rows: Rows, task: Task) -> np.ndarray:
-    """Which labelled rows belong to the task's target population (all when it names none)."""
-    if task.target_population is None:
+def target_population_mask(rows: Rows, target_population: str | None) -> np.ndarray:
+    """Which labelled rows belong to the target population, the rows whose boolean feature
+    `target_population` is true (all when it is None)."""
+    if target_population is None:
         return np.ones(len(rows), dtype=bool)
-    return rows.features[task.target_population].fill_nan(0).fill_null(0).cast(pl.Boolean).to_numpy()
+    return rows.features[target_population].fill_nan(0).fill_null(0).cast(pl.Boolean).to_numpy()
 
 
 def _with_stand_in(data: TaskData, population: np.ndarray) -> tuple[TaskData, np.ndarray, tuple[str, ...]]:
@@ -168,25 +172,29 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         data = load_task_data(settings, task)
     timings["read"] -= data.profile_seconds
     timings["monitor"] = data.profile_seconds
-    population = target_population_mask(data.rows, task)
+    population = target_population_mask(data.rows, task.columns.target_population)
     data, population, notes = _with_stand_in(data, population)
-    split_a = client_split(data.rows.keys, data.rows.y, population, task.test_share, task.valid_share, seed)
+    shares = (task.validation.test_share, task.validation.valid_share)
+    split_a = client_split(data.rows.keys, data.rows.y, population, *shares, seed)
     with timed(timings, "client_split"):
         if task.cv_search is not None:
-            fitted_a = cross_validated_protocol(data.rows, split_a, data.spec, task, seed)
+            fitted_a = cross_validated_protocol(
+                data.rows, split_a, data.spec, task.choice, task.cv_search, seed
+            )
         else:
-            fitted_a = fit_protocol(data.rows, split_a, data.spec, task, task.search, seed)
+            fitted_a = fit_protocol(data.rows, split_a, data.spec, task.choice, task.search, seed)
     with timed(timings, "feature_selection"):
         selection = _select(fitted_a, data, split_a, task, seed)
-    candidate, spec, params = _final_candidate(fitted_a, data.spec, selection, task, seed)
+    candidate, spec, params = _final_candidate(fitted_a, data.spec, selection, task.choice)
     with timed(timings, "cross_fit"):
-        final = fit_final(data.rows, split_a, candidate, task, seed)
+        n_folds, calibration = task.validation.cv_folds, task.choice.calibration
+        final = fit_final(data.rows, split_a, candidate, n_folds, calibration, seed)
     protocols = {"client_split": fitted_a.result}
     split_b = out_of_time_split(data.rows.keys, population)
     if split_b is not None:
         with timed(timings, "out_of_time"):
             protocols["out_of_time"] = fit_protocol(
-                data.rows, split_b, data.spec, task, task.out_of_time_search, seed
+                data.rows, split_b, data.spec, task.choice, task.out_of_time_search, seed
             ).result
     with timed(timings, "score_and_explain"):
         scored = _score_final(final, data, spec)
@@ -194,7 +202,7 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         data = _with_model_scores(data, final, spec)
     with timed(timings, "decision"):
         decision = decision_metrics(
-            final, candidate.estimator, data.rows, data.rows.y[split_a.test], task, seed
+            final, candidate.estimator, data.rows, data.rows.y[split_a.test], task.cv_search, seed
         )
     result = RunResult(
         task=task.name, model_run_id=new_run_id(task.name, created), run_kind="train", created_at=created,
@@ -209,13 +217,16 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         extra_metrics={**decision, "training_rows": data.sample.as_dict()},
         notes=(*notes, *((data.sample.note(),) if data.sample.is_sampled else ())),
     )  # fmt: skip
+    with timed(timings, "offers"):
+        offers, people = actions(task, data.scoring, scored)
     segments, sections = None, ()
     if task.segments is not None:
-        segmentation, sections = segment(task, result, data.scoring, scored, data.profit)
+        reasons = offers["reason"]
+        segmentation, sections = segment(task.segments, result, data.scoring, scored, data.profit, reasons)
         segments = segmentation.clients
     result = finish_run(
         settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments,
-        data.profiles,
+        offers, people, data.profiles,
     )  # fmt: skip
     sections = (*sections, *filter(None, [monitoring.run_section(result.drift)]))
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)

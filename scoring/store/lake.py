@@ -18,7 +18,9 @@ from scoring.errors import DataError
 from scoring.store.warehouse import connect
 
 # The scoring.* tables a run writes, in the order they are registered.
-RUN_TABLES = ("model_runs", "scores", "explanations", "feature_importance", "segments")
+RUN_TABLES = ("model_runs", "scores", "explanations", "feature_importance", "segments", "offers")
+# Tables of the whole history rather than of one run: exported whole, replacing their one file.
+HISTORY_TABLES = ("model_aliases",)
 
 
 def relation_dir(spark_warehouse: Path, relation: str) -> Path:
@@ -123,11 +125,45 @@ def read_profit(
     )
 
 
+def read_client_columns(
+    spark_warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date, columns: tuple[str, ...]
+) -> pl.DataFrame:
+    """client_id and `columns` of the feature mart's rows at `as_of`."""
+    id_column, date_column = key
+    features = _scan(spark_warehouse, feature_mart)
+    missing = [c for c in columns if c not in features.collect_schema().names()]
+    if missing:
+        raise DataError(
+            f"{feature_mart} has no column {', '.join(missing)}: rebuild the marts (make build-features)"
+        )
+    return (
+        features.filter(pl.col(date_column) == as_of)
+        .select(pl.col(id_column).alias("client_id"), *columns)
+        .sort("client_id")
+        .collect()
+    )
+
+
+def outcome_clients(
+    spark_warehouse: Path, relation: str, date_column: str, after: date, until: date
+) -> pl.Series:
+    """The distinct client_id with a row of `relation` dated in (after, until], sorted."""
+    window = (pl.col(date_column) > after) & (pl.col(date_column) <= until)
+    rows = _scan(spark_warehouse, relation).filter(window).select("client_id").unique()
+    return rows.sort("client_id").collect()["client_id"]
+
+
+def last_date(spark_warehouse: Path, relation: str, date_column: str) -> date | None:
+    """The last `date_column` of `relation` (None when empty)."""
+    return _scan(spark_warehouse, relation).select(pl.col(date_column).max()).collect().item()
+
+
 def export_run(warehouse: Path, spark_warehouse: Path, model_run_id: str) -> dict[str, Path]:
     """Write one run's rows of every scoring.* table as Parquet for Spark: {table: its folder}.
 
     The rows come from the DuckDB tables the run was just written to, so the files have exactly their
-    column types. Tables the run has no rows in (segments of a task without them) get no file.
+    column types. Tables the run has no rows in (segments of a task without them) get no file. The alias
+    log (HISTORY_TABLES) is written whole, so Spark's latest_scores follows the champion too.
     """
     folders = {}
     with connect(warehouse, read_only=True) as con:
@@ -143,6 +179,23 @@ def export_run(warehouse: Path, spark_warehouse: Path, model_run_id: str) -> dic
             folder = relation_dir(spark_warehouse, f"scoring.{table}")
             folder.mkdir(parents=True, exist_ok=True)
             frame.write_parquet(folder / f"{model_run_id}.parquet")
+            folders[table] = folder
+    return {**folders, **export_history(warehouse, spark_warehouse)}
+
+
+def export_history(warehouse: Path, spark_warehouse: Path) -> dict[str, Path]:
+    """Write the whole-history tables (the alias log) as one Parquet file each, replacing the last one."""
+    folders = {}
+    with connect(warehouse, read_only=True) as con:
+        tables = con.sql("select table_name from duckdb_tables() where schema_name = 'scoring'")
+        present = {row[0] for row in tables.fetchall()}
+        for table in HISTORY_TABLES:
+            frame = con.sql(f"select * from scoring.{table}").pl() if table in present else pl.DataFrame()
+            if frame.is_empty():  # Spark never sees an empty table
+                continue
+            folder = relation_dir(spark_warehouse, f"scoring.{table}")
+            folder.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(folder / "history.parquet")
             folders[table] = folder
     return folders
 

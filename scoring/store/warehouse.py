@@ -6,7 +6,7 @@ closes. Writes go to a copy that replaces the warehouse whole (scoring.store.ato
 readers have open. Files this module creates stay readable by the duckdb 1.5 CLI.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -71,11 +71,34 @@ create table if not exists scoring.feature_importance (
     rank integer not null,
     primary key (model_run_id, feature)
 );
+create table if not exists scoring.model_aliases (
+    task varchar not null,
+    alias varchar not null,               -- champion | challenger
+    model_run_id varchar not null,        -- a train run (its model; rescores of it act for it)
+    set_at timestamp not null,
+    reason varchar not null               -- why: the gates' numbers, a first run, a promotion, a rollback
+);
 create or replace view scoring.latest_scores as
-with latest_runs as (
+with champions as (
+    select task, arg_max(model_run_id, set_at) as model_run_id
+    from scoring.model_aliases
+    where alias = 'champion'
+    group by task
+),
+acting_runs as (
+    -- the champion's train run and the rescores of its model; a task with no champion yet: all its runs
+    select runs.task, runs.model_run_id, runs.created_at
+    from scoring.model_runs as runs
+    left join champions on runs.task = champions.task
+    where runs.status = 'succeeded'
+        and (
+            champions.model_run_id is null
+            or coalesce(runs.source_model_run_id, runs.model_run_id) = champions.model_run_id
+        )
+),
+latest_runs as (
     select task, arg_max(model_run_id, created_at) as model_run_id
-    from scoring.model_runs
-    where status = 'succeeded'
+    from acting_runs
     group by task
 )
 select scores.*
@@ -83,6 +106,74 @@ from scoring.scores as scores
 inner join latest_runs
     on scores.task = latest_runs.task
     and scores.model_run_id = latest_runs.model_run_id;
+
+create table if not exists scoring.offers (
+    task varchar not null,
+    model_run_id varchar not null,
+    client_id bigint not null,
+    reason varchar not null,              -- the client's strongest contributions in words, by direction
+    offer_rule varchar,                   -- the first offer rule that holds (scoring/decide/offer_rules.py)
+    offer varchar,                        -- that rule's offer, with the client's values
+    primary key (model_run_id, client_id)
+);
+create or replace view scoring.latest_offers as
+select offers.*
+from scoring.offers as offers
+inner join (select distinct task, model_run_id from scoring.latest_scores) as latest
+    on offers.task = latest.task
+    and offers.model_run_id = latest.model_run_id;
+
+create table if not exists scoring.campaigns (
+    campaign_id varchar primary key,      -- the task, the scores' date and a digest of the parameters
+    task varchar not null,
+    model_run_id varchar not null,        -- the run whose scores were selected from (the champion's latest)
+    as_of_date date not null,             -- the scores' date: outcomes count after it
+    created_at timestamp not null,
+    selection varchar not null,           -- the rule in words
+    parameters varchar not null,          -- JSON: rule, size or budget..., control share, seed, values, costs
+    counts varchar not null,              -- JSON: scored, excluded by reason, selected, groups, offers
+    export_path varchar not null          -- the treatment group's CSV (a Parquet file beside it)
+);
+create table if not exists scoring.campaign_members (
+    campaign_id varchar not null,
+    client_id bigint not null,
+    "group" varchar not null,             -- treatment (contacted) | control (held out, not contacted)
+    probability double not null,
+    expected_value double not null,       -- probability x value x offer effect - contact cost
+    offer_rule varchar,                   -- the offer rule that chose the offer (scoring.offers)
+    offer varchar,
+    reason varchar not null,
+    primary key (campaign_id, client_id)
+);
+create table if not exists scoring.campaign_results (
+    campaign_id varchar primary key,
+    task varchar not null,
+    window_start date not null,           -- the day after the campaign's date
+    window_end date not null,             -- outcomes counted up to this day (the window has closed)
+    treatment_clients integer not null,
+    treatment_converted integer not null,
+    treatment_rate double,
+    control_clients integer not null,
+    control_converted integer not null,
+    control_rate double,
+    uplift double,                        -- treatment_rate - control_rate
+    uplift_ci_low double,
+    uplift_ci_high double,
+    confidence double not null,
+    computed_at timestamp not null
+);
+create table if not exists scoring.campaign_uplift_at_k (
+    task varchar not null,
+    k_share double not null,              -- the top share of each campaign's members by expected value
+    campaigns integer not null,           -- the campaigns with a closed window, pooled
+    treatment_clients integer not null,
+    treatment_rate double,
+    control_clients integer not null,
+    control_rate double,
+    uplift double,
+    computed_at timestamp not null,
+    primary key (task, k_share)
+);
 
 create table if not exists scoring.segments (
     task varchar not null,
@@ -92,7 +183,7 @@ create table if not exists scoring.segments (
     profit double not null,               -- the profit measure the segments use
     segment varchar not null,             -- "high risk, high profit" ... "low risk, low profit"
     offer varchar not null,               -- the segment's action, from its members' risk drivers (SHAP)
-    reason varchar not null,              -- the client's strongest risk-raising feature, in words
+    reason varchar not null,              -- the client's reasons in words (as in scoring.offers)
     primary key (model_run_id, client_id)
 );
 create table if not exists scoring.feature_profiles (
@@ -171,12 +262,24 @@ create table if not exists scoring.data_health (
 );
 
 create or replace view scoring.latest_segments as
-with latest_runs as (
-    -- the latest run that wrote segments (a rescore of a model without a threshold writes none)
-    select task, arg_max(model_run_id, created_at) as model_run_id
-    from scoring.model_runs
-    where status = 'succeeded' and model_run_id in (select model_run_id from scoring.segments)
+with champions as (
+    select task, arg_max(model_run_id, set_at) as model_run_id
+    from scoring.model_aliases
+    where alias = 'champion'
     group by task
+),
+latest_runs as (
+    -- the champion's latest run that wrote segments (a rescore of a model without a threshold writes none)
+    select runs.task, arg_max(runs.model_run_id, runs.created_at) as model_run_id
+    from scoring.model_runs as runs
+    left join champions on runs.task = champions.task
+    where runs.status = 'succeeded'
+        and runs.model_run_id in (select model_run_id from scoring.segments)
+        and (
+            champions.model_run_id is null
+            or coalesce(runs.source_model_run_id, runs.model_run_id) = champions.model_run_id
+        )
+    group by runs.task
 )
 select segments.*
 from scoring.segments as segments
@@ -195,6 +298,7 @@ class RunTables:
     explanations: pl.DataFrame
     feature_importance: pl.DataFrame
     segments: pl.DataFrame | None = None  # tasks that segment their clients (scoring.segments)
+    offers: pl.DataFrame | None = None  # each client's reasons and offer (scoring.offers)
     feature_profiles: pl.DataFrame | None = None  # scoring.monitor: what the run scored, its reference
     drift: pl.DataFrame | None = None
 
@@ -290,6 +394,46 @@ def read_profit(
         ).pl()
 
 
+def read_client_columns(
+    warehouse: Path, feature_mart: str, key: tuple[str, str], as_of: date, columns: tuple[str, ...]
+) -> pl.DataFrame:
+    """client_id and `columns` of the feature mart's rows at `as_of` (what a campaign values and excludes
+    clients by); an error names a column the mart lacks."""
+    id_column, date_column = key
+    with connect(warehouse, read_only=True) as con:
+        _require_relation(con, feature_mart, warehouse)
+        present = set(con.sql(f"select * from {feature_mart} limit 0").columns)
+        missing = [c for c in columns if c not in present]
+        if missing:
+            raise DataError(
+                f"{feature_mart} has no column {', '.join(missing)}: rebuild the marts (make build-features)"
+            )
+        selected = ", ".join(f'"{c}"' for c in columns)
+        return con.sql(
+            f"select {id_column} as client_id, {selected} from {feature_mart} where {date_column} = ? "
+            f"order by {id_column}",
+            params=[as_of],
+        ).pl()
+
+
+def outcome_clients(warehouse: Path, relation: str, date_column: str, after: date, until: date) -> pl.Series:
+    """The distinct client_id with a row of `relation` dated in (after, until], sorted."""
+    with connect(warehouse, read_only=True) as con:
+        _require_relation(con, relation, warehouse)
+        return con.sql(
+            f"select distinct client_id from {relation} where {date_column} > ? and {date_column} <= ? "
+            "order by client_id",
+            params=[after, until],
+        ).pl()["client_id"]
+
+
+def last_date(warehouse: Path, relation: str, date_column: str) -> date | None:
+    """The last `date_column` of `relation` (None when empty): how far the data reach."""
+    with connect(warehouse, read_only=True) as con:
+        _require_relation(con, relation, warehouse)
+        return con.sql(f"select max({date_column}) from {relation}").fetchall()[0][0]
+
+
 def scoring_date_and_count(
     warehouse: Path,
     feature_mart: str,
@@ -359,9 +503,10 @@ def append(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> N
     stages.reached(f"score-write:{table}")
 
 
-def write_run(warehouse: Path, tables: RunTables) -> None:
+def write_run(warehouse: Path, tables: RunTables, then: Callable | None = None):
     """Append one run to the scoring.* tables in one transaction, on a copy of the warehouse that replaces
-    it only once committed (run_transaction)."""
+    it only once committed (run_transaction); `then(con)`, when given, runs last in the same transaction
+    (a train run's promotion gate), and what it returns is returned."""
     with run_transaction(warehouse) as con:
         for table, frame in (
             ("model_runs", tables.model_run),
@@ -369,11 +514,13 @@ def write_run(warehouse: Path, tables: RunTables) -> None:
             ("explanations", tables.explanations),
             ("feature_importance", tables.feature_importance),
             ("segments", tables.segments),
+            ("offers", tables.offers),
             ("feature_profiles", tables.feature_profiles),
             ("drift", tables.drift),
         ):
             if frame is not None:
                 append(con, table, frame)
+        return then(con) if then is not None else None
 
 
 def _scoring_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:

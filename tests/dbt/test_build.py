@@ -179,7 +179,8 @@ def test_scoring_tables_are_declared_as_sources_and_the_job_as_an_exposure(tiny_
     sources = {s["name"] for s in manifest["sources"].values() if s["source_name"] == "scoring"}
     assert sources == {
         "scores", "explanations", "model_runs", "feature_importance", "latest_scores", "segments",
-        "latest_segments",
+        "latest_segments", "model_aliases", "offers", "latest_offers", "campaigns", "campaign_members",
+        "campaign_results", "campaign_uplift_at_k",
     }  # fmt: skip
     exposure = manifest["exposures"]["exposure.feature_store.scoring_score"]
     assert "model.feature_store.apparel_training_set" in exposure["depends_on"]["nodes"]

@@ -7,16 +7,10 @@ import pytest
 from scoring.model.cv_protocol import cross_validated_protocol, duplicate_groups
 from scoring.model.dataset import FeatureSpec, Rows
 from scoring.model.splits import client_split
-from scoring.tasks import CvSearch, Task
+from scoring.tasks import CvSearch, ModelChoice
 
-TASK = Task(
-    name="cv_test",
-    feature_mart="m.f",
-    training_mart="m.t",
-    label_source=None,
-    candidates=("logistic_regression", "decision_tree"),
-    cv_search=CvSearch(n_iter=2, folds=3, n_jobs=1),
-)
+CHOICE = ModelChoice(candidates=("logistic_regression", "decision_tree"))
+SEARCH = CvSearch(n_iter=2, folds=3, n_jobs=1)
 SPEC = FeatureSpec(("signal", "noise"), ("colour",))
 
 
@@ -41,7 +35,7 @@ def _split(rows: Rows):
 
 def test_every_candidate_is_scored_and_the_best_out_of_fold_score_is_chosen():
     rows = _rows()
-    fitted = cross_validated_protocol(rows, _split(rows), SPEC, TASK, seed=0)
+    fitted = cross_validated_protocol(rows, _split(rows), SPEC, CHOICE, SEARCH, seed=0)
     result = fitted.result
     assert {c.name for c in result.candidates} == {"logistic_regression", "decision_tree"}
     assert result.chosen == max(result.candidates, key=lambda c: c.valid_score).name
@@ -52,7 +46,7 @@ def test_every_candidate_is_scored_and_the_best_out_of_fold_score_is_chosen():
 def test_the_search_never_sees_the_test_clients():
     rows = _rows()
     split = _split(rows)
-    result = cross_validated_protocol(rows, split, SPEC, TASK, seed=0).result
+    result = cross_validated_protocol(rows, split, SPEC, CHOICE, SEARCH, seed=0).result
     assert result.sizes["train"]["rows"] == len(split.train) + len(split.valid)
     assert result.sizes["test"]["rows"] == len(split.test)
     assert result.candidate(result.chosen).valid.n == len(split.train) + len(split.valid)
@@ -62,7 +56,7 @@ def test_the_search_never_sees_the_test_clients():
 def test_several_rows_of_one_client_are_rejected_with_what_to_do():
     rows = _rows(ids=np.repeat(np.arange(200), 2))
     with pytest.raises(ValueError, match=r"one labelled row per client.*cv_search=None"):
-        cross_validated_protocol(rows, _split(rows), SPEC, TASK, seed=0)
+        cross_validated_protocol(rows, _split(rows), SPEC, CHOICE, SEARCH, seed=0)
 
 
 def test_identical_feature_rows_share_a_group_and_others_do_not():

@@ -18,18 +18,19 @@ from scoring.run.rescore import rescore
 from scoring.run.result import RunResult
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
-from scoring.tasks import TASKS, SearchBudget
+from scoring.tasks import TASKS, FeatureSelection, SearchBudget
 
 # The purchase task (same name: apparel_realised_labels follows its runs) with the smallest budgets.
 QUICK_PURCHASE = dataclasses.replace(
     TASKS["purchase_90d"],
-    candidates=("baseline", "xgboost"),
+    choice=dataclasses.replace(
+        TASKS["purchase_90d"].choice, candidates=("baseline", "xgboost"), se_factor=0.0
+    ),
     search=SearchBudget(seconds=30, max_trials=1, max_rounds=40, early_stopping_rounds=5),
     out_of_time_search=SearchBudget(seconds=30, max_trials=1, max_rounds=20, early_stopping_rounds=5),
-    selection_sizes=(),
-    cv_folds=2,
+    selection=FeatureSelection(sizes=()),
+    validation=dataclasses.replace(TASKS["purchase_90d"].validation, cv_folds=2),
     shap_sample_rows=100,
-    choice_se_factor=0.0,
 )
 HORIZON = timedelta(days=calendar.TARGET_DAYS)
 

@@ -18,7 +18,7 @@ import pytest
 
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
-from scoring.tasks import TASKS, SearchBudget
+from scoring.tasks import TASKS, FeatureSelection, SearchBudget
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
@@ -27,11 +27,11 @@ SCORING = VENV / "bin" / "scoring"
 # The real task with the smallest budgets: a baseline run in seconds (the kill tests rescore its model).
 QUICK_TASK = dataclasses.replace(
     TASKS["purchase_90d"],
-    candidates=("baseline", "xgboost"),
+    choice=dataclasses.replace(TASKS["purchase_90d"].choice, candidates=("baseline", "xgboost")),
     search=SearchBudget(seconds=30, max_trials=1, max_rounds=30, early_stopping_rounds=5),
     out_of_time_search=SearchBudget(seconds=30, max_trials=1, max_rounds=20, early_stopping_rounds=5),
-    selection_sizes=(),
-    cv_folds=2,
+    selection=FeatureSelection(sizes=()),
+    validation=dataclasses.replace(TASKS["purchase_90d"].validation, cv_folds=2),
     shap_sample_rows=100,
 )
 

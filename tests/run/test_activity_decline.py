@@ -52,15 +52,15 @@ def test_every_client_is_scored_labelled_ones_out_of_fold(generated_run):
     assert joined.height == scores.height == 400
     assert joined.filter(pl.col("label").is_not_null())["is_out_of_fold"].all()
     assert not joined.filter(pl.col("label").is_null())["is_out_of_fold"].any()
-    assert result.model_type in TASK.candidates
+    assert result.model_type in TASK.choice.candidates
 
 
 def test_every_candidate_was_compared_and_explanations_cover_every_client(generated_run):
     settings, result = generated_run
-    assert {c.name for c in result.protocols["client_split"].candidates} == set(TASK.candidates)
+    assert {c.name for c in result.protocols["client_split"].candidates} == set(TASK.choice.candidates)
     explained = _latest(settings, "explanations").filter(pl.col("model_run_id") == result.model_run_id)
     assert explained["client_id"].n_unique() == 400
-    assert not set(explained["feature"]) & set(TASK.non_features)
+    assert not set(explained["feature"]) & set(TASK.columns.non_features)
 
 
 def test_metrics_hold_the_threshold_with_recall_precision_and_the_all_client_cv_auc(generated_run):

@@ -118,9 +118,13 @@ def test_rescore_records_the_source_run_and_keeps_its_model(job_runs):
     assert run["artifact_path"] == str(job_runs.first.model_dir)
 
 
-def test_latest_scores_view_shows_only_the_latest_run_of_each_task(job_runs):
+def test_latest_scores_view_shows_only_the_latest_run_of_the_champions_model(job_runs):
     latest = read(job_runs.settings, "select distinct model_run_id from scoring.latest_scores")
-    assert latest["model_run_id"].to_list() == [job_runs.rescored.model_run_id]
+    query = "select arg_max(model_run_id, set_at) as run from scoring.model_aliases where alias = 'champion'"
+    champion = read(job_runs.settings, query)["run"].item()
+    # the rescore of the first run's model is the latest run; it acts only for that model
+    first = champion == job_runs.first.model_run_id
+    assert latest["model_run_id"].to_list() == [job_runs.rescored.model_run_id if first else champion]
 
 
 def test_explanations_keep_the_top_k_reasons_per_client_by_absolute_shap(job_runs):
@@ -176,7 +180,7 @@ def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explan
     monkeypatch.setattr("scoring.explain.contributions.affordable", lambda n_rows, n_features: False)
     settings = make_settings(tmp_path)
     write_marts(settings.warehouse, *synthetic_marts(n_clients=300, seed=5))
-    run = train_and_score(settings, replace(test_task, candidates=("knn",)))
+    run = train_and_score(settings, replace(test_task, choice=replace(test_task.choice, candidates=("knn",))))
     assert run.model_type == "knn"
     scores = read(settings, "select count(*) as n from scoring.scores")["n"][0]
     explanations = read(settings, "select count(*) as n from scoring.explanations")["n"][0]

@@ -41,8 +41,7 @@ def test_spark_target_finds_every_task_in_the_spark_warehouse(spark_warehouse, t
 
 @pytest.mark.parametrize("task", [TASKS[name] for name in TASK_NAMES], ids=lambda task: task.name)
 def test_scoring_reads_the_spark_marts_as_it_reads_the_duckdb_ones(duckdb_warehouse, spark_warehouse, task):
-    key = (task.id_column, task.date_column)
-    marts = (task.training_mart, task.feature_mart, task.label, key, None)
+    marts = (task.training_mart, task.feature_mart, task.columns.label, task.columns.key, None)
     expected = warehouse.read_task_frames(duckdb_warehouse, *marts)
     actual = lake.read_task_frames(spark_warehouse, *marts)
     assert actual[2] == expected[2]

@@ -2,6 +2,7 @@
 same marts in DuckDB, and a run's rows are exported one file per table with the warehouse's types."""
 
 from dataclasses import replace
+from datetime import datetime
 
 import polars as pl
 import pytest
@@ -9,9 +10,12 @@ from polars.testing import assert_frame_equal
 
 from scoring.run.train import load_task_data, tasks_with_marts
 from scoring.store import lake
+from scoring.store.aliases import record
 from scoring.store.warehouse import connect, write_run
 from tests.fake_run import fake_run
 from tests.synthetic import make_settings, synthetic_marts, write_marts
+
+NOW = datetime(2024, 1, 1)
 
 
 def write_spark_layout(spark_warehouse, relation: str, frame: pl.DataFrame, parts: int = 2) -> None:
@@ -78,3 +82,17 @@ def test_each_run_adds_one_file_per_table_typed_like_the_warehouse(tmp_path):
     assert lake.scoring_tables(spark_warehouse) == {
         name: str(folder.resolve()) for name, folder in folders.items()
     }
+
+
+def test_the_alias_log_is_exported_whole_once_it_has_rows(tmp_path):
+    warehouse, spark_warehouse = tmp_path / "w.duckdb", tmp_path / "spark-warehouse"
+    write_run(
+        warehouse, fake_run("run-1"), then=lambda con: record(con, "t", "champion", "run-1", "first", NOW)
+    )
+    write_run(
+        warehouse, fake_run("run-2"), then=lambda con: record(con, "t", "challenger", "run-2", "worse", NOW)
+    )
+    folders = lake.export_run(warehouse, spark_warehouse, "run-2")
+    assert sorted(path.name for path in folders["model_aliases"].iterdir()) == ["history.parquet"]
+    exported = pl.read_parquet(folders["model_aliases"] / "history.parquet")
+    assert exported.sort("model_run_id")["alias"].to_list() == ["champion", "challenger"]

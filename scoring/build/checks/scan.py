@@ -128,7 +128,7 @@ def source_sql(spec: FileSpec, path: Path, file_format: str, store_rejects: bool
     )
 
 
-def _numbered(spec: FileSpec, source: str, file_format: str) -> str:
+def _numbered(source: str, file_format: str) -> str:
     # Parquet knows its row numbers; a CSV read in order numbers its rows after the header line.
     if file_format == "parquet":
         return f"(select file_row_number + 1 as line, * from {source})"
@@ -168,7 +168,7 @@ def _reject_problems(con: duckdb.DuckDBPyConnection, label: str) -> list[Problem
     return [Problem(label, f"{what} ({count:,}{more} such lines, this is the first)", fix, int(first))]
 
 
-def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) -> list[Problem]:
+def _rule_problems(con, source, file_format, label, failed: list[Rule]) -> list[Problem]:
     """Count the offending rows of each failed rule and find the first, with its value, in one more scan."""
     parts = []
     for rule in failed:
@@ -177,9 +177,7 @@ def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) ->
             f"min(line) filter (where {rule.bad})",
             f"arg_min({quote(rule.column)}, line) filter (where {rule.bad})",
         ]
-    located = con.execute(
-        f"select {', '.join(parts)} from {_numbered(spec, source, file_format)}"
-    ).fetchall()[0]
+    located = con.execute(f"select {', '.join(parts)} from {_numbered(source, file_format)}").fetchall()[0]
     unit = "row" if file_format == "parquet" else "line"
     problems = []
     for i, rule in enumerate(failed):
@@ -193,7 +191,7 @@ def _rule_problems(con, spec, source, file_format, label, failed: list[Rule]) ->
 
 def _duplicate_problem(con, spec, source, file_format, label, count: int) -> Problem:
     keys = ", ".join(quote(k) for k in spec.unique)
-    numbered = _numbered(spec, source, file_format)
+    numbered = _numbered(source, file_format)
     key, lines = con.execute(
         f"select ({keys})::varchar, list(line order by line)[1:2] from {numbered} "
         f"where {_keys_present(spec)} group by {keys} having count(*) > 1 order by min(line) limit 1"
@@ -227,7 +225,7 @@ def scan_problems(spec: FileSpec, path: Path, file_format: str, today: date) -> 
         if counts[0] == 0:
             return [Problem(label, "has a header but no data rows", "export the file again with its rows", 2)]
         failed = [rule for rule, signal in zip(rules, counts[1 : 1 + len(rules)], strict=True) if signal]
-        problems = _rule_problems(con, spec, source, file_format, label, failed) if failed else []
+        problems = _rule_problems(con, source, file_format, label, failed) if failed else []
         if spec.unique and counts[-1]:
             problems.append(_duplicate_problem(con, spec, source, file_format, label, counts[-1]))
     return problems

@@ -10,14 +10,9 @@
 {%- set offsets = window_offsets_days() -%}
 {%- set maturity = var('campaign_rate_maturity_days') | int -%}
 {%- set recent = var('campaign_recent_window_days') | int -%}
-{%- set rated = ['count_rated_sends', 'count_base_rated_sends'] -%}
-{%- set matured_start = window_start_column(maturity) -%}
-{%- set recent_start = window_start_column(maturity + recent) -%}
-{%- for prefix in ['', 'base_'] -%}
-{%- for rate in ['open', 'click', 'purchase'] -%}
-{%- do rated.append('sum_campaign_' ~ prefix ~ rate ~ '_rate') -%}
-{%- endfor -%}
-{%- endfor %}
+{#- Every measure, listed once for both paths (macros/apparel_message_measures.sql). -#}
+{%- set measures = apparel_message_cutoff_measures() -%}
+{%- set rated = apparel_rated_send_measures() %}
 {{ config(**latest_cutoff_incremental_config()) }}
 
 with
@@ -35,8 +30,7 @@ message_segments as (
 
 ),
 
--- Sends are matured at a cutoff when sent at least `maturity` days before it (their campaign's rates are
--- known); the recent scope keeps those sent in the `recent` days before that.
+-- Each measure aggregates the segments that start inside its days (no segment straddles a window start).
 aggregated as (
 
     select
@@ -44,35 +38,35 @@ aggregated as (
         cutoff_dates.as_of_date,
         message_segments.event,
         message_segments.channel,
-        {%- for days in offsets %}
-        sum(
+        {%- for measure in measures %}
+        {%- set conditions = [] %}
+        {%- if measure.from_days is not none %}
+        {%- do conditions.append('message_segments.segment_start_date >= cutoff_dates.'
+            ~ window_start_column(measure.from_days)) %}
+        {%- endif %}
+        {%- if measure.to_days > 0 %}
+        {%- do conditions.append('message_segments.segment_start_date < cutoff_dates.'
+            ~ window_start_column(measure.to_days)) %}
+        {%- endif %}
+        {%- if not conditions %}
+        {{ measure.aggregate }}({{ measure.segment_value }}) as {{ measure.name }}
+        {%- else %}
+        {{ measure.aggregate }}(
             case
-                when message_segments.segment_start_date >= cutoff_dates.{{ window_start_column(days) }}
-                    then message_segments.count_events
-                else 0
-            end
-        ) as count_{{ days }}d,
-        {%- endfor %}
-        sum(message_segments.count_events) as count_lifetime,
-        min(message_segments.first_event_date) as first_event_date,
-        max(message_segments.last_event_date) as last_event_date,
-        {%- for measure in rated %}
-        sum(
-            case
-                when message_segments.segment_start_date < cutoff_dates.{{ matured_start }}
-                    then coalesce(message_segments.{{ measure }}, 0)
-                else 0
-            end
-        ) as {{ measure }}_matured,
-        sum(
-            case
+                {%- if conditions | length == 1 %}
+                when {{ conditions[0] }}
+                {%- else %}
                 when
-                    message_segments.segment_start_date >= cutoff_dates.{{ recent_start }}
-                    and message_segments.segment_start_date < cutoff_dates.{{ matured_start }}
-                    then coalesce(message_segments.{{ measure }}, 0)
+                    {{ conditions[0] }}
+                    and {{ conditions[1] }}
+                {%- endif %}
+                    then {{ measure.segment_value }}
+                {%- if measure.aggregate == 'sum' %}
                 else 0
+                {%- endif %}
             end
-        ) as {{ measure }}_matured_{{ recent }}d
+        ) as {{ measure.name }}
+        {%- endif %}
         {%- if not loop.last %},{% endif %}{% endfor %}
     from message_segments
     inner join cutoff_dates
@@ -121,14 +115,9 @@ event_values as (
         message_events.event,
         message_events.channel,
         message_events.event_date,
-        case when campaign_rates.open_rate is not null then 1 else 0 end as count_rated_sends,
-        case when campaign_rates.base_open_rate is not null then 1 else 0 end as count_base_rated_sends,
-        {%- for prefix in ['', 'base_'] %}
-        {%- for rate in ['open', 'click', 'purchase'] %}
-        coalesce(campaign_rates.{{ prefix }}{{ rate }}_rate, 0)
-            as sum_campaign_{{ prefix }}{{ rate }}_rate
-        {%- if not (loop.last and prefix == 'base_') %},{% endif %}
-        {%- endfor %}
+        {%- for rated_measure in rated %}
+        {{ apparel_rated_send_value(rated_measure) }} as {{ rated_measure.name }}
+        {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from message_events
     left join campaign_rates
@@ -140,31 +129,29 @@ event_values as (
 -- Per client, event and channel: what the move adds to (days entering) and takes from (days leaving) each
 -- window. Days after the replaced cutoff enter every window; a window of N days loses the days that are N
 -- days behind them. Matured sends enter `maturity` days late.
-{%- set entering = days_moved(0, previous_date, latest_date) %}
 changes as (
 
     select
         client_id,
         event,
         channel,
-        {%- for days in offsets %}
+        {%- for measure in measures %}
+        {%- set value = measure.event_value %}
+        {%- if measure.aggregate == 'sum' %}
         sum(
-            case when {{ entering }} then 1 else 0 end
-            - case when {{ days_moved(days, previous_date, latest_date) }} then 1 else 0 end
-        ) as count_{{ days }}d,
-        {%- endfor %}
-        sum(case when {{ entering }} then 1 else 0 end) as count_lifetime,
-        min(case when {{ entering }} then event_date end) as first_event_date,
-        max(case when {{ entering }} then event_date end) as last_event_date,
-        {%- for measure in rated %}
-        sum(case when {{ days_moved(maturity, previous_date, latest_date) }} then {{ measure }} else 0 end)
-            as {{ measure }}_matured,
-        sum(
-            case when {{ days_moved(maturity, previous_date, latest_date) }} then {{ measure }} else 0 end
-            - case
-                when {{ days_moved(maturity + recent, previous_date, latest_date) }} then {{ measure }} else 0
-            end
-        ) as {{ measure }}_matured_{{ recent }}d
+            case when {{ days_moved(measure.to_days, previous_date, latest_date) }} then {{ value }} else 0 end
+            {%- if measure.from_days is not none %}
+            - case when {{ days_moved(measure.from_days, previous_date, latest_date) }} then {{ value }} else 0 end
+            {%- endif %}
+        ) as {{ measure.name }}
+        {%- elif measure.from_days is none %}
+        {{ measure.aggregate }}(case when {{ days_moved(measure.to_days, previous_date, latest_date) }} then {{ value }} end)
+            as {{ measure.name }}
+        {%- else %}
+        {{ exceptions.raise_compiler_error(
+            measure.name ~ ': a ' ~ measure.aggregate ~ ' over a window cannot be carried forward'
+        ) }}
+        {%- endif %}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from event_values
@@ -182,24 +169,23 @@ aggregated as (
         {{ latest_date }} as as_of_date,
         coalesce(previous_cutoff.event, changes.event) as event,
         coalesce(previous_cutoff.channel, changes.channel) as channel,
-        {%- for days in offsets %}
-        coalesce(previous_cutoff.count_{{ days }}d, 0) + coalesce(changes.count_{{ days }}d, 0)
-            as count_{{ days }}d,
-        {%- endfor %}
-        coalesce(previous_cutoff.count_lifetime, 0) + coalesce(changes.count_lifetime, 0) as count_lifetime,
-        coalesce(previous_cutoff.first_event_date, changes.first_event_date) as first_event_date,
+        {%- for measure in measures %}
+        {%- set previous = 'previous_cutoff.' ~ measure.name %}
+        {%- set change = 'changes.' ~ measure.name %}
+        {%- if measure.aggregate == 'sum' %}
+        coalesce({{ previous }}, 0) + coalesce({{ change }}, 0) as {{ measure.name }}
+        {%- elif measure.aggregate == 'min' %}
+        {#- the replaced cutoff's events all come before the days entering #}
+        coalesce({{ previous }}, {{ change }}) as {{ measure.name }}
+        {%- else %}
         case
-            when changes.last_event_date is null then previous_cutoff.last_event_date
-            when previous_cutoff.last_event_date is null then changes.last_event_date
-            when changes.last_event_date > previous_cutoff.last_event_date then changes.last_event_date
-            else previous_cutoff.last_event_date
-        end as last_event_date,
-        {%- for measure in rated %}
-        {%- for scope in ['matured', 'matured_' ~ recent ~ 'd'] %}
-        coalesce(previous_cutoff.{{ measure }}_{{ scope }}, 0) + coalesce(changes.{{ measure }}_{{ scope }}, 0)
-            as {{ measure }}_{{ scope }}
-        {%- if not (loop.last and measure == rated[-1]) %},{% endif %}
-        {%- endfor %}
+            when {{ change }} is null then {{ previous }}
+            when {{ previous }} is null then {{ change }}
+            when {{ change }} > {{ previous }} then {{ change }}
+            else {{ previous }}
+        end as {{ measure.name }}
+        {%- endif %}
+        {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from previous_cutoff
     full outer join changes
@@ -217,16 +203,8 @@ final as (
         cast(as_of_date as date) as as_of_date,
         cast(event as {{ dbt.type_string() }}) as event,
         cast(channel as {{ dbt.type_string() }}) as channel,
-        {%- for days in offsets %}
-        cast(count_{{ days }}d as integer) as count_{{ days }}d,
-        {%- endfor %}
-        cast(count_lifetime as integer) as count_lifetime,
-        cast(first_event_date as date) as first_event_date,
-        cast(last_event_date as date) as last_event_date,
-        {%- for measure in rated %}
-        {%- set type = 'integer' if measure.startswith('count') else 'decimal(38, 12)' %}
-        cast({{ measure }}_matured as {{ type }}) as {{ measure }}_matured,
-        cast({{ measure }}_matured_{{ recent }}d as {{ type }}) as {{ measure }}_matured_{{ recent }}d
+        {%- for measure in measures %}
+        cast({{ measure.name }} as {{ measure.type }}) as {{ measure.name }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from aggregated

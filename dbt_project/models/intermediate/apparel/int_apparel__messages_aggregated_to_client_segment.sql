@@ -2,19 +2,6 @@
 -- the window calendar, counted from the client's events (int_apparel__messages_deduplicated).
 -- Send rows also carry the sum of the matured response rates of the campaigns sent (see the yml).
 -- Built by the full build only: a refresh moves the latest cutoff without it (see macros/latest_cutoff.sql).
-{#- The rated measures, plain and base-wide: (expression, type, column). -#}
-{%- set rated_measures = [] -%}
-{%- for prefix in ['', 'base_'] -%}
-{%- do rated_measures.append(
-    ('count(campaign_rates.' ~ prefix ~ 'open_rate)', 'integer', 'count_' ~ prefix ~ 'rated_sends')
-) -%}
-{%- for rate in ['open', 'click', 'purchase'] -%}
-{%- do rated_measures.append(
-    ('sum(campaign_rates.' ~ prefix ~ rate ~ '_rate)', 'decimal(38, 12)', 'sum_campaign_' ~ prefix ~ rate ~ '_rate')
-) -%}
-{%- endfor -%}
-{%- endfor %}
-
 with
 
 message_events as (
@@ -75,8 +62,9 @@ final as (
         cast(count(*) as integer) as count_events,
         cast(min(messages_in_calendar.event_date) as date) as first_event_date,
         cast(max(messages_in_calendar.event_date) as date) as last_event_date,
-        {%- for expression, type, name in rated_measures %}
-        cast({{ expression }} as {{ type }}) as {{ name }}{% if not loop.last %},{% endif %}
+        {%- for measure in apparel_rated_send_measures() %}
+        {%- set expression = measure.aggregate ~ '(campaign_rates.' ~ measure.rate ~ ')' %}
+        cast({{ expression }} as {{ measure.type }}) as {{ measure.name }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from messages_in_calendar
     left join campaign_rates

@@ -1,7 +1,7 @@
 -- Deliverability and consent features, one row per (client_id, as_of_date): bounces, spam blocks,
--- complaints, unsubscribes, subscribes and closes per channel, and the subscription state of each channel at
--- the cutoff, from the message segments. Independent of apparel_features_message_engagement on purpose, so
--- dbt builds the two side by side.
+-- complaints, unsubscribes, subscribes and closes per channel, the subscription state of each channel at the
+-- cutoff, from the message segments, and whether a campaign can reach the client on some channel then.
+-- Independent of apparel_features_message_engagement on purpose, so dbt builds the two side by side.
 {%- set rare_events = [
     'hard_bounce', 'soft_bounce', 'hbq_spam', 'complain', 'unsubscribe', 'subscribe', 'close',
 ] -%}
@@ -153,6 +153,37 @@ states as (
 
 ),
 
+-- Who a campaign may contact: reachable on some channel; else opted out or bounced on every channel it had;
+-- else never messaged on any channel (no channel known to reach it on).
+channel_counts as (
+
+    select
+        *,
+        {%- for state in ['subscribed', 'never_messaged'] %}
+        {%- for channel in channels %}
+        case when {{ channel }}_subscription_state = '{{ state }}' then 1 else 0 end
+        {%- if not loop.last %} +{% endif %}
+        {%- endfor %} as count_{{ state }}_channels
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from states
+
+),
+
+reach as (
+
+    select
+        *,
+        count_subscribed_channels as count_reachable_channels,
+        case
+            when count_subscribed_channels > 0 then 'reachable'
+            when count_never_messaged_channels = {{ channels | length }} then 'never_messaged'
+            else 'opted_out_or_bounced'
+        end as contact_status
+    from channel_counts
+
+),
+
 final as (
 
     select
@@ -170,9 +201,11 @@ final as (
         cast(days_since_last_hard_failure_{{ channel }} as integer)
             as days_since_last_hard_failure_{{ channel }},
         cast({{ channel }}_subscription_state as {{ dbt.type_string() }}) as {{ channel }}_subscription_state,
-        cast({{ channel }}_subscription_state = 'subscribed' as boolean) as is_{{ channel }}_subscribed
-        {%- if not loop.last %},{% endif %}{% endfor %}
-    from states
+        cast({{ channel }}_subscription_state = 'subscribed' as boolean) as is_{{ channel }}_subscribed,
+        {%- endfor %}
+        cast(count_reachable_channels as integer) as count_reachable_channels,
+        cast(contact_status as {{ dbt.type_string() }}) as contact_status
+    from reach
 
 )
 
