@@ -34,7 +34,7 @@ def _number(value: float | None, digits: int = 1) -> str:
 
 def message(row: dict) -> str:
     """One sentence on a source: what is wrong (or that it is fine), with the numbers behind it."""
-    name = row["source"] + ("" if row["slice"] == "all" else f" ({row['slice']})")
+    name = row["raw_source"] + ("" if row["slice"] == "all" else f" ({row['slice']})")
     status = row["status"]
     if status == "empty":
         return f"{name}: no rows at all"

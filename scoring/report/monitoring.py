@@ -45,10 +45,10 @@ REALISED_COLUMNS = ("model_run_id", "as_of_date", "window_end", "population", "c
                     "roc_auc", "average_precision", "lift_at_10pct", "brier", "ece")  # fmt: skip
 REALISED_HEADER = ("run", "as of", "window end", "population", "clients", "positives", "ROC-AUC", "AP",
                    "lift@10%", "Brier", "ECE")  # fmt: skip
-HEALTH_COLUMNS = ("task", "source", "slice", "row_count", "newest_event_date", "recent_ratio", "null_share",
-                  "duplicate_share", "status", "message")  # fmt: skip
-HEALTH_HEADER = ("task", "source", "slice", "rows", "newest event", "recent / usual", "nulls", "duplicates",
-                 "status", "message")  # fmt: skip
+HEALTH_COLUMNS = ("data_set", "raw_source", "slice", "row_count", "newest_event_date", "recent_ratio",
+                  "null_share", "duplicate_share", "status", "message")  # fmt: skip
+HEALTH_HEADER = ("data set", "source", "slice", "rows", "newest event", "recent / usual", "nulls",
+                 "duplicates", "status", "message")  # fmt: skip
 BOX = {"med": "p50", "q1": "p25", "q3": "p75", "whislo": "p05", "whishi": "p95", "mean": "mean"}
 
 
@@ -140,16 +140,16 @@ def _heat_map(drift: pl.DataFrame, runs: pl.DataFrame):
     for row in training.filter(pl.col("feature").is_in(features)).iter_rows(named=True):
         psi[index[row["feature"]], column[row["model_run_id"]]] = row["psi"]
         drifted[index[row["feature"]], column[row["model_run_id"]]] = row["is_drifted"]
-    figure = new_figure(min(3 + 0.55 * len(ids), 16), 1.5 + 0.26 * len(features))
+    # wide enough for the feature names, the colour bar and a column per run
+    figure = new_figure(min(max(9, 5 + 0.5 * len(ids)), 16), 2 + 0.26 * len(features))
     axis = figure.subplots()
     shown = axis.imshow(np.clip(psi, 1e-3, 10), aspect="auto", cmap="YlOrRd", norm=LogNorm(1e-3, 10))
     rows, cols = np.nonzero(drifted)
-    axis.scatter(cols, rows, marker="x", color="black", s=30, label="drifted")
+    axis.scatter(cols, rows, marker="x", color="black", s=30)
     axis.set_yticks(range(len(features)), features, fontsize=8)
     axis.set_xticks(range(len(ids)), _run_labels(runs), fontsize=7, rotation=60, ha="right")
     figure.colorbar(shown, ax=axis, label="PSI against the training data (log scale)")
-    if len(rows):
-        axis.legend(loc="upper left", bbox_to_anchor=(1.25, 1.0), fontsize=8)
+    axis.set_title("PSI against the training data per feature and run (x: drifted)")
     return figure
 
 
@@ -158,7 +158,7 @@ def _score_distribution(scores: pl.DataFrame, runs: pl.DataFrame):
     joined = runs.join(scores, on="model_run_id", how="inner").unique("model_run_id", keep="first")
     joined = runs.select("model_run_id").join(joined, on="model_run_id", how="inner")
     stats = [{k: r[c] for k, c in BOX.items()} | {"fliers": []} for r in joined.iter_rows(named=True)]
-    figure = new_figure(min(3 + 0.55 * len(stats), 16), 3.6)
+    figure = new_figure(min(max(6, 3 + 0.55 * len(stats)), 16), 3.8)
     axis = figure.subplots()
     if stats:
         axis.bxp(stats, showmeans=True, patch_artist=True, boxprops={"facecolor": "#dbe9f3"})

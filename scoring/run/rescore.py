@@ -1,5 +1,6 @@
 """Rescoring with a saved model, without training: the feature mart at the scoring date is read (the key
-and the model's features only), scored, explained and written in batches of rows (scoring.explain.batches,
+and every feature: the model's, and the rest for the run's profile, scoring.monitor), scored, explained,
+profiled and written in batches of rows (scoring.explain.batches,
 scoring.store.batch_writer). Each batch, and then each slice of the ranked scores, is committed and
 checkpointed into the run's copy of the warehouse, so Python holds one batch and DuckDB keeps nothing in
 memory that it cannot evict or spill; the copy is published whole, like a training run. The mart is read one
@@ -7,7 +8,9 @@ range of client ids per batch (batch_writer.read_batches), so the view's joins h
 the libraries (~0.45 GB), one batch and DuckDB's cache (under batch_writer.MEMORY_LIMIT, which also holds the
 count of the mart's rows): 0.52 GB at 61k clients, 0.56 GB at 183k, 0.62 GB at 611k (`python -m
 benchmarks --stages rescore` at scales 1, 3 and 10). The batches themselves stay between 0.45 and 0.6 GB
-from the first to the last (RSS at each commit, scale 10); Python's heap is flat (tracemalloc).
+from the first to the last (RSS at each commit, scale 10); Python's heap is flat (tracemalloc). Reading
+every feature of the mart for the profile (under monitor.runs.PROFILE_MEMORY_LIMIT while a batch is read and
+profiled) took the peak to 0.71 GB at 61k clients; batches and the profile's sample are capped.
 
 A batch's results equal those of all rows at once when the model scores each row on its own (XGBoost:
 predictions and TreeSHAP per row). Linear models explain a row against the mean of the rows scored, and

@@ -244,8 +244,8 @@ create table if not exists scoring.realised_performance (
 create table if not exists scoring.data_health (
     checked_at timestamp not null,        -- the build (or refresh) that measured it
     build_kind varchar not null,          -- build | refresh
-    task varchar not null,
-    source varchar not null,              -- the raw file (its stem)
+    data_set varchar not null,            -- apparel | one_click
+    raw_source varchar not null,          -- the raw file (its stem)
     slice varchar not null,               -- 'all', or one value of the source's slicing column (a channel)
     as_of_date date,                      -- the build's cutoff
     row_count bigint not null,

@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from scoring.cli import main
 from scoring.errors import FeatureBuildError
 from scoring.run.rescore import rescore
 from tests.monitor.conftest import HORIZON, build, query
@@ -148,7 +150,7 @@ def _message_features(warehouse: Path) -> set[str]:
 
 
 def test_when_push_events_vanish_for_the_last_weeks_their_features_are_flagged_and_no_other(
-    history, tmp_path
+    history, tmp_path, monkeypatch
 ):
     settings = history.copy(tmp_path / "run")
     data_dir = tmp_path / "data"
@@ -179,7 +181,13 @@ def test_when_push_events_vanish_for_the_last_weeks_their_features_are_flagged_a
         "select * from scoring.data_health "
         "where status <> 'ok' and checked_at = (select max(checked_at) from scoring.data_health)",
     )
-    assert health.select("source", "slice", "status").rows() == [("apparel-messages", "mobile_push", "stale")]
+    assert health.select("raw_source", "slice", "status").rows() == [
+        ("apparel-messages", "mobile_push", "stale")
+    ]
+    for check in ("drift", "health"):
+        failed = _monitor(settings, tmp_path, monkeypatch, check)
+        assert failed.exit_code == 1 and f"FAILED {check}: " in failed.output, failed.output
+    assert "count_send_mobile_push_7d" in failed.output or "mobile_push" in failed.output
 
 
 def test_every_build_keeps_its_data_health_and_unchanged_sources_are_healthy(history):
@@ -188,7 +196,7 @@ def test_every_build_keeps_its_data_health_and_unchanged_sources_are_healthy(his
     assert health["build_kind"].unique().to_list() == ["build"]
     assert health["checked_at"].n_unique() == 2  # the past build's and the normal one's
     latest = health.filter(pl.col("checked_at") == pl.col("checked_at").max())
-    sources = set(latest.select("source", "slice").rows())
+    sources = set(latest.select("raw_source", "slice").rows())
     expected = {
         ("apparel-purchases", "all"),
         ("apparel-messages", "mobile_push"),
@@ -196,5 +204,24 @@ def test_every_build_keeps_its_data_health_and_unchanged_sources_are_healthy(his
     }
     assert expected <= sources
     assert latest["status"].unique().to_list() == ["ok"]
-    purchases = latest.filter(pl.col("source") == "apparel-purchases").row(0, named=True)
+    purchases = latest.filter(pl.col("raw_source") == "apparel-purchases").row(0, named=True)
     assert 0.3 < purchases["duplicate_share"] < 0.45  # the generator copies about 36 % of purchase rows
+
+
+def _monitor(settings, tmp_path, monkeypatch, *fail_on: str):
+    """`scoring monitor` on the settings' warehouse, run in tmp_path (its page goes to data/reports there)."""
+    monkeypatch.chdir(tmp_path)
+    args = ["monitor", *(a for check in fail_on for a in ("--fail-on", check))]
+    return CliRunner().invoke(main, args, env={"WAREHOUSE": str(settings.warehouse), "DATA_DIR": ""})
+
+
+def test_monitor_summarises_and_passes_when_nothing_drifted_and_the_sources_are_healthy(
+    history, tmp_path, monkeypatch
+):
+    result = _monitor(history.settings, tmp_path, monkeypatch, "drift", "health")
+    assert result.exit_code == 0, result.output
+    assert f"purchase_90d: latest run {history.rescored.model_run_id} (rescore)" in result.output
+    assert "0 of " in result.output and "features drifted" in result.output
+    assert f"{history.past.model_run_id} as of {history.past_date}: ROC-AUC" in result.output
+    page = (tmp_path / "data" / "reports" / "monitoring.html").read_text()
+    assert page.count("data:image/png") >= 3  # realised performance, the PSI heat map, the score per run

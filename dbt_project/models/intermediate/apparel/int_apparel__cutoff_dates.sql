@@ -71,8 +71,8 @@ final as (
         cast(cutoff_index = 0 as boolean) as is_latest_cutoff,
         cast(last_data_date as date) as last_data_date,
         {{ add_days('as_of_date', horizon) }} as label_window_end_date,
-        -- A label is known only once its window has closed by the latest cutoff (and within the data): a build
-        -- as of a past date learns nothing from the days after it, though the files hold them.
+        -- A label is known only once its window has closed by the latest cutoff (and within the data): a
+        -- build as of a past date learns nothing from the days after it, though the files hold them.
         cast(
             {{ add_days('as_of_date', horizon) }} <= latest_as_of_date
             and {{ add_days('as_of_date', horizon) }} <= last_data_date as boolean

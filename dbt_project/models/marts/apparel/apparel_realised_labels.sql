@@ -1,11 +1,13 @@
 -- One row per (model_run_id, client_id) of every run of the purchase task (var realised_label_tasks) whose
--- label window has closed in the data: what the client then did, by the rule of apparel_labels at the date the
--- run scored (a purchase in (as_of_date, as_of_date + label_horizon_days]), and whether the client was in the
--- task's target population then (a purchase on or before it). The scoring job measures each run's realised
--- performance from it (scoring.realised_performance).
--- It reads the runs and scores the scoring job wrote (the `scoring` source), so a build carries the run history
--- into its new file before dbt runs; without them (a first build, a Spark build) it is empty. On DuckDB a view:
--- it follows the scores and the purchases as they grow, with nothing to rebuild.
+-- label window has closed in the data: what the client then did, by the rule of apparel_labels at the date
+-- the run scored (a purchase in (as_of_date, as_of_date + label_horizon_days]), and whether the client was in
+-- the task's target population then (a purchase on or before it). The scoring job measures each run's
+-- realised performance from it (scoring.realised_performance).
+-- It reads the runs and scores the scoring job wrote (the `scoring` source), so a build carries the run
+-- history into its new file before dbt runs; without them (no scoring tables) it is empty. On DuckDB a
+-- view: it follows the scores and the purchases as they grow, with nothing to rebuild.
+-- Reads {{ source('scoring', 'model_runs') }} and {{ source('scoring', 'scores') }} (named here so that dbt
+-- records them at parse time, when the branch below that reads them is not rendered).
 {%- set scores_relation = load_relation(source('scoring', 'scores')) if execute else none %}
 {%- set horizon = var('label_horizon_days') | int %}
 {{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
@@ -110,7 +112,8 @@ outcomes as (
         cast(null as date) as window_end_date,
         0 as label,
         0 as has_purchase_history
-    from data_bounds
+    from purchase_days
+    cross join data_bounds
     where 1 = 0
 
 ),

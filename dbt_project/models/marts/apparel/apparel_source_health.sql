@@ -1,8 +1,9 @@
--- One row per raw source of the apparel task, and per channel of the messages: how many rows it has, how far its
--- newest event lies behind the latest cutoff, its rows per day over the health_recent_days up to the cutoff
--- against the median day of the health_trailing_days before them, its largest share of nulls and its share of
--- duplicated rows; status `stale` or `collapsed` past the vars' limits (the test on status warns, or fails the
--- build with FAIL_ON_HEALTH=1). Every build and refresh appends these rows to scoring.data_health.
+-- One row per raw source of the apparel task that a model reads, and per channel of the messages: its rows,
+-- how far its newest event lies behind the latest cutoff, its rows per day over the health_recent_days up to
+-- the cutoff against the median day of the health_trailing_days before them, its largest share of nulls and
+-- its share of duplicated rows; status `stale` or `collapsed` past the vars' limits (the test on status
+-- warns, or fails the build with FAIL_ON_HEALTH=1). Every build and refresh appends the rows to
+-- scoring.data_health.
 {%- set recent = var('health_recent_days') | int %}
 {%- set trailing = var('health_trailing_days') | int %}
 
@@ -32,12 +33,6 @@ campaign_days as (
 
 ),
 
-campaign_channel_days as (
-
-    select * from {{ ref('stg_apparel__campaign_channel_daily_events') }}
-
-),
-
 cutoff_dates as (
 
     select * from {{ ref('int_apparel__cutoff_dates') }}
@@ -56,7 +51,7 @@ cutoff as (
 daily_rows as (
 
     select
-        'apparel-purchases' as source,
+        'apparel-purchases' as raw_source,
         'all' as slice,
         purchase_date as event_date,
         sum(source_row_count) as row_count
@@ -66,7 +61,7 @@ daily_rows as (
     union all
 
     select
-        'apparel-messages' as source,
+        'apparel-messages' as raw_source,
         'all' as slice,
         event_date,
         sum(source_row_count) as row_count
@@ -76,7 +71,7 @@ daily_rows as (
     union all
 
     select
-        'apparel-messages' as source,
+        'apparel-messages' as raw_source,
         channel as slice,
         event_date,
         sum(source_row_count) as row_count
@@ -86,21 +81,11 @@ daily_rows as (
     union all
 
     select
-        'full_campaign_daily_event' as source,
+        'full_campaign_daily_event' as raw_source,
         'all' as slice,
         event_date,
         count(*) as row_count
     from campaign_days
-    group by event_date
-
-    union all
-
-    select
-        'full_campaign_daily_event_channel' as source,
-        'all' as slice,
-        event_date,
-        count(*) as row_count
-    from campaign_channel_days
     group by event_date
 
 ),
@@ -108,7 +93,7 @@ daily_rows as (
 totals as (
 
     select
-        daily_rows.source,
+        daily_rows.raw_source,
         daily_rows.slice,
         sum(daily_rows.row_count) as row_count,
         max(
@@ -116,13 +101,13 @@ totals as (
         ) as newest_event_date
     from daily_rows
     cross join cutoff
-    group by daily_rows.source, daily_rows.slice
+    group by daily_rows.raw_source, daily_rows.slice
 
 ),
 
 digits as (
 
-    select digit
+    select numbers.digit
     from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as numbers (digit)
 
 ),
@@ -130,22 +115,22 @@ digits as (
 -- The days looked at: the recent ones up to the cutoff, then the trailing ones before them.
 days as (
 
+    {%- set days_back = 'ones.digit + 10 * tens.digit + 100 * hundreds.digit' %}
     select
-        {{ add_days('cutoff.as_of_date', '-(ones.digit + 10 * tens.digit + 100 * hundreds.digit)') }}
-            as event_date,
-        ones.digit + 10 * tens.digit + 100 * hundreds.digit < {{ recent }} as is_recent
+        {{ add_days('cutoff.as_of_date', '-(' ~ days_back ~ ')') }} as event_date,
+        {{ days_back }} < {{ recent }} as is_recent
     from digits as ones
     cross join digits as tens
     cross join digits as hundreds
     cross join cutoff
-    where ones.digit + 10 * tens.digit + 100 * hundreds.digit < {{ recent + trailing }}
+    where {{ days_back }} < {{ recent + trailing }}
 
 ),
 
 every_day as (
 
     select
-        totals.source,
+        totals.raw_source,
         totals.slice,
         days.is_recent,
         coalesce(daily_rows.row_count, 0) as row_count
@@ -153,21 +138,21 @@ every_day as (
     cross join days
     left join daily_rows
         on
-            totals.source = daily_rows.source
-            and totals.slice = daily_rows.slice
-            and days.event_date = daily_rows.event_date
+        totals.raw_source = daily_rows.raw_source
+        and totals.slice = daily_rows.slice
+        and days.event_date = daily_rows.event_date
 
 ),
 
 windows as (
 
     select
-        source,
+        raw_source,
         slice,
         avg(case when is_recent then row_count end) as recent_rows_per_day,
         {{ median('case when not is_recent then row_count end') }} as trailing_median_rows_per_day
     from every_day
-    group by source, slice
+    group by raw_source, slice
 
 ),
 
@@ -175,7 +160,7 @@ windows as (
 column_nulls as (
 
     select
-        'apparel-purchases' as source,
+        'apparel-purchases' as raw_source,
         'message_sent_at' as null_column,
         avg(case when message_sent_at is null then 1.0 else 0.0 end) as null_share
     from purchases
@@ -183,7 +168,7 @@ column_nulls as (
     union all
 
     select
-        'apparel-purchases' as source,
+        'apparel-purchases' as raw_source,
         'bulk_campaign_id' as null_column,
         avg(case when bulk_campaign_id is null then 1.0 else 0.0 end) as null_share
     from purchases
@@ -191,7 +176,7 @@ column_nulls as (
     union all
 
     select
-        'apparel-purchases' as source,
+        'apparel-purchases' as raw_source,
         'top_category_id' as null_column,
         avg(case when top_category_id is null then 1.0 else 0.0 end) as null_share
     from purchases
@@ -199,7 +184,7 @@ column_nulls as (
     union all
 
     select
-        'apparel-messages' as source,
+        'apparel-messages' as raw_source,
         'bulk_campaign_id' as null_column,
         avg(case when bulk_campaign_id is null then 1.0 else 0.0 end) as null_share
     from messages
@@ -207,7 +192,7 @@ column_nulls as (
     union all
 
     select
-        'apparel-target_binary' as source,
+        'apparel-target_binary' as raw_source,
         'has_purchase_in_target_window' as null_column,
         avg(case when has_purchase_in_target_window is null then 1.0 else 0.0 end) as null_share
     from targets
@@ -217,39 +202,39 @@ column_nulls as (
 largest_nulls as (
 
     select
-        source,
+        raw_source,
         null_column,
         null_share
     from (
         select
-            source,
+            raw_source,
             null_column,
             null_share,
-            row_number() over (partition by source order by null_share desc, null_column) as position
+            row_number() over (partition by raw_source order by null_share desc, null_column asc) as null_rank
         from column_nulls
     ) as ranked
-    where position = 1
+    where null_rank = 1
 
 ),
 
 duplicates as (
 
     select
-        'apparel-purchases' as source,
+        'apparel-purchases' as raw_source,
         1 - {{ safe_divide('count(*)', 'sum(source_row_count)') }} as duplicate_share
     from purchases
 
     union all
 
     select
-        'apparel-messages' as source,
+        'apparel-messages' as raw_source,
         1 - {{ safe_divide('count(*)', 'sum(source_row_count)') }} as duplicate_share
     from messages
 
     union all
 
     select
-        'apparel-target_binary' as source,
+        'apparel-target_binary' as raw_source,
         1 - {{ safe_divide('count(distinct client_id)', 'count(*)') }} as duplicate_share
     from targets
 
@@ -258,7 +243,7 @@ duplicates as (
 dated as (
 
     select
-        totals.source,
+        totals.raw_source,
         totals.slice,
         cutoff.as_of_date,
         totals.row_count,
@@ -269,16 +254,16 @@ dated as (
     from totals
     cross join cutoff
     inner join windows
-        on totals.source = windows.source and totals.slice = windows.slice
+        on totals.raw_source = windows.raw_source and totals.slice = windows.slice
     -- the optional campaign files, when not provided, have no rows: nothing to watch
-    where totals.row_count > 0 or totals.source in ('apparel-purchases', 'apparel-messages')
+    where totals.row_count > 0 or totals.raw_source in ('apparel-purchases', 'apparel-messages')
 
 ),
 
 undated as (
 
     select
-        'apparel-target_binary' as source,
+        'apparel-target_binary' as raw_source,
         'all' as slice,
         cutoff.as_of_date,
         count(*) as row_count,
@@ -305,8 +290,8 @@ sources as (
 final as (
 
     select
-        cast('apparel' as {{ dbt.type_string() }}) as task,
-        cast(sources.source as {{ dbt.type_string() }}) as source,
+        cast('apparel' as {{ dbt.type_string() }}) as data_set,
+        cast(sources.raw_source as {{ dbt.type_string() }}) as raw_source,
         cast(sources.slice as {{ dbt.type_string() }}) as slice,
         cast(sources.as_of_date as date) as as_of_date,
         cast(sources.row_count as bigint) as row_count,
@@ -321,7 +306,9 @@ final as (
         cast(
             case when sources.slice = 'all' then largest_nulls.null_column end as {{ dbt.type_string() }}
         ) as null_column,
-        cast(case when sources.slice = 'all' then duplicates.duplicate_share end as double) as duplicate_share,
+        cast(
+            case when sources.slice = 'all' then duplicates.duplicate_share end as double
+        ) as duplicate_share,
         cast(
             case
                 when sources.row_count = 0 then 'empty'
@@ -336,9 +323,9 @@ final as (
         ) as status
     from sources
     left join largest_nulls
-        on sources.source = largest_nulls.source
+        on sources.raw_source = largest_nulls.raw_source
     left join duplicates
-        on sources.source = duplicates.source
+        on sources.raw_source = duplicates.raw_source
 
 )
 

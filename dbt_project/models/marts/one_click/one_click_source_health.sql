@@ -1,6 +1,6 @@
--- One row per raw file of the one-click task: its rows, its largest share of nulls and its share of rows that
--- repeat a key. The files carry no dates, so there is no freshness or daily volume to watch: status is `empty`
--- for a file without rows, else `ok`. Every build appends these rows to scoring.data_health.
+-- One row per raw file of the one-click task: its rows, its largest share of nulls and its share of rows
+-- that repeat a key. The files carry no dates, so there is no freshness or daily volume to watch: status
+-- is `empty` for a file without rows, else `ok`. Every build appends these rows to scoring.data_health.
 
 with
 
@@ -31,7 +31,7 @@ profits as (
 measured as (
 
     select
-        'market_file' as source,
+        'market_file' as raw_source,
         count(*) as row_count,
         avg(case when service_type is null or top_category is null then 1.0 else 0.0 end) as null_share,
         'service_type or top_category' as null_column,
@@ -41,29 +41,29 @@ measured as (
     union all
 
     select
-        'market_money' as source,
+        'market_money' as raw_source,
         count(*) as row_count,
         avg(case when revenue is null then 1.0 else 0.0 end) as null_share,
         'revenue' as null_column,
-        1 - {{ safe_divide('count(distinct ' ~ dbt.concat(['client_id', "'|'", 'months_ago']) ~ ')', 'count(*)') }}
-            as duplicate_share
+        {%- set client_months = dbt.concat(['client_id', "'|'", 'months_ago']) %}
+        1 - {{ safe_divide('count(distinct ' ~ client_months ~ ')', 'count(*)') }} as duplicate_share
     from monthly_revenue
 
     union all
 
     select
-        'market_time' as source,
+        'market_time' as raw_source,
         count(*) as row_count,
         avg(case when minutes_on_site is null then 1.0 else 0.0 end) as null_share,
         'minutes_on_site' as null_column,
-        1 - {{ safe_divide('count(distinct ' ~ dbt.concat(['client_id', "'|'", 'months_ago']) ~ ')', 'count(*)') }}
-            as duplicate_share
+        {%- set client_months = dbt.concat(['client_id', "'|'", 'months_ago']) %}
+        1 - {{ safe_divide('count(distinct ' ~ client_months ~ ')', 'count(*)') }} as duplicate_share
     from monthly_minutes
 
     union all
 
     select
-        'money' as source,
+        'money' as raw_source,
         count(*) as row_count,
         avg(case when avg_monthly_profit_3m is null then 1.0 else 0.0 end) as null_share,
         'avg_monthly_profit_3m' as null_column,
@@ -75,8 +75,8 @@ measured as (
 final as (
 
     select
-        cast('one_click' as {{ dbt.type_string() }}) as task,
-        cast(source as {{ dbt.type_string() }}) as source,
+        cast('one_click' as {{ dbt.type_string() }}) as data_set,
+        cast(raw_source as {{ dbt.type_string() }}) as raw_source,
         cast('all' as {{ dbt.type_string() }}) as slice,
         cast(null as date) as as_of_date,
         cast(row_count as bigint) as row_count,
