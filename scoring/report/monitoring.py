@@ -5,6 +5,7 @@ data_health, feature_profiles, as scoring.monitor reads them), sections and one 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from matplotlib.colors import LogNorm
 from scoring.report.blocks import Bullets, Section, Text, image, new_figure, table
 from scoring.report.plots import MODEL, POSITIVE, RANDOM
 from scoring.report.render import Page, render_page
+from scoring.tasks import TASKS
 
 HEAT_FEATURES = 30  # features in the heat map: the ones that moved most in any run
 HEAT_RUNS = 24  # the latest runs in the heat map and the score's distribution
@@ -108,6 +110,10 @@ def _realised_figure(realised: pl.DataFrame):
         label = "target population" if population == "target_population" else "every client scored"
         left.plot(rows["as_of_date"].to_list(), rows["roc_auc"].to_list(), "o-", color=colour, label=label)
         right.plot(rows["as_of_date"].to_list(), rows["ece"].to_list(), "o-", color=colour, label=label)
+    dates = realised["as_of_date"]
+    span = (dates.min() - timedelta(days=45), dates.max() + timedelta(days=45))  # one run: not two years
+    for axis in (left, right):
+        axis.set_xlim(*span)
     left.axhline(0.5, ls="--", color=RANDOM, label="random ranking")
     left.set(title="Realised ROC-AUC per run", xlabel="date the run scored", ylabel="ROC-AUC")
     right.set(title="Realised calibration error (ECE) per run", xlabel="date the run scored", ylabel="ECE")
@@ -184,6 +190,8 @@ def task_sections(state, task: str) -> list[Section]:
         blocks.append(
             table(REALISED_HEADER, shown, caption="Realised performance (scoring.realised_performance)")
         )
+    elif task in TASKS and TASKS[task].monitoring.realised_labels is None:
+        blocks.append(Text("Realised performance: not measurable, this task's files carry no dates."))
     else:
         blocks.append(
             Text("Realised performance: no run of this task has an outcome window closed in the data.")
