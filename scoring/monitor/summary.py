@@ -64,8 +64,7 @@ def read_state(warehouse: Path) -> MonitorState:
         "drift": "select * from scoring.drift",
         "realised_performance": "select * from scoring.realised_performance order by as_of_date",
         "data_health": "select * from scoring.data_health "
-        "where checked_at = (select max(checked_at) from scoring.data_health) "
-        "order by data_set, raw_source, slice",
+        "where checked_at = (select max(checked_at) from scoring.data_health) order by all",
         "feature_profiles": "select model_run_id, as_of_date, p01, p05, p25, p50, p75, p95, p99, mean, "
         "bin_edges, bin_counts from scoring.feature_profiles "
         "where feature = 'probability' and profile_kind = 'scored'",
