@@ -345,6 +345,20 @@ def labelled_rows_per_client(warehouse: Path, training_mart: str, label: str, id
         ).pl()
 
 
+def training_date(feature_mart: str, as_of: date | None, latest: date) -> date:
+    """The scoring date of a train run: the mart's latest date. A mart built as of a later date holds labels
+    that look past an earlier one, so training for an earlier date from it would learn from the future."""
+    if as_of is None or as_of == latest:
+        return latest
+    if as_of > latest:
+        raise DataError(f"{feature_mart} has no rows after {latest}: choose an AS_OF it has, or rebuild")
+    raise DataError(
+        f"{feature_mart} was built as of {latest}: training for a score as of {as_of} from it would learn "
+        f"from labels after {as_of}. Build the features as of that date first: make score AS_OF={as_of} "
+        "(it rebuilds them), or rescore a saved model as of it: scoring score --model-run <run>"
+    )
+
+
 def read_task_frames(
     warehouse: Path,
     training_mart: str,
@@ -357,16 +371,16 @@ def read_task_frames(
     """The labelled rows of the training mart (of `clients` only, when given: the other rows are never
     loaded) and the feature mart's rows at the scoring date.
 
-    The scoring date is `as_of`, or the latest date in the feature mart. Rows come sorted by key so the
-    same warehouse always gives the same frames.
+    The scoring date is `as_of`, or the latest date in the feature mart; an earlier date is refused
+    (training_date). Rows come sorted by key so the same warehouse always gives the same frames.
     """
     id_column, date_column = key
     only = "" if clients is None else f" and {id_column} in (select client_id from sampled_clients)"
     with connect(warehouse, read_only=True) as con:
         for relation in (training_mart, feature_mart):
             _require_relation(con, relation, warehouse)
-        if as_of is None:
-            as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        latest = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        as_of = training_date(feature_mart, as_of, latest)
         if clients is not None:
             con.register("sampled_clients", pl.DataFrame({"client_id": clients}))
         training = con.sql(
