@@ -136,6 +136,23 @@ def test_a_new_run_with_severe_drift_stays_a_challenger(test_task, runs):
         assert aliases.champion(con, "purchase_test") == champion
 
 
+def test_a_backtest_scored_before_the_champions_date_stays_a_challenger_whatever_its_gates(
+    test_task, tmp_path
+):
+    settings = make_settings(tmp_path)
+    write_run(settings.warehouse, fake_run("now", task=test_task.name),
+              then=lambda con: gate_new_run(con, test_task, "now"))  # fmt: skip
+    past = fake_run("past", task=test_task.name, as_of=date(2023, 11, 18))
+    decisions = []
+    write_run(
+        settings.warehouse, past, then=lambda con: decisions.append(gate_new_run(con, test_task, "past"))
+    )
+    assert decisions[0].startswith(
+        "challenger: a backtest: it scored as of 2023-11-18, before the champion's"
+    )
+    assert _acting_run(settings) == "now"
+
+
 def test_promoting_the_champion_a_rescore_or_an_unknown_run_says_what_to_do(job_runs, runs):
     settings, champion, _ = runs
     with pytest.raises(ScoringError, match="already the champion"):
