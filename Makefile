@@ -11,6 +11,9 @@ AS_OF     ?=
 SCALE     ?= 0.1
 PARQUET_DIR ?= data/parquet
 SEED      ?= 42
+FAIL_ON   ?=
+FAIL_ON_HEALTH ?=
+comma := ,
 TARGET    ?= duckdb
 # make campaign: the task, one selection rule (SIZE, BUDGET, MIN_EXPECTED_VALUE or RECALL) and the control share
 TASK      ?=
@@ -26,14 +29,14 @@ ifeq ($(origin DATA_DIR),file)
   AUTO_DATA := yes
 endif
 
-export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET
+export DATA_DIR WAREHOUSE SPARK_WAREHOUSE AS_OF TARGET FAIL_ON_HEALTH
 SCORING := $(BIN)/scoring
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data profile parquet build-features refresh-features score campaign campaign-results docs test test-fast lint bench clean
+.PHONY: help setup data profile parquet build-features refresh-features score monitor campaign campaign-results docs test test-fast lint bench clean
 
 help: ## List the targets with what they do.
-	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark]"
+	@echo "Usage: make <target> [DATA_DIR=...] [WAREHOUSE=...] [SPARK_WAREHOUSE=...] [AS_OF=YYYY-MM-DD] [SCALE=...] [SEED=...] [TARGET=duckdb|spark] [FAIL_ON_HEALTH=1] [FAIL_ON=drift,health,performance]"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}'
 
@@ -63,6 +66,9 @@ refresh-features: setup ## After a build: apply the new day folders (DATA_DIR/ap
 
 score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
 	$(SCORING) score
+
+monitor: setup ## Summarise drift, realised performance and data health, write data/reports/monitoring.html; FAIL_ON=drift,health,performance exits non-zero on those.
+	$(SCORING) monitor $(foreach check,$(subst $(comma), ,$(FAIL_ON)),--fail-on $(check))
 
 campaign: setup ## Contact list from the champion's latest scores: TASK=<task> and SIZE=, BUDGET=, MIN_EXPECTED_VALUE= or RECALL= (CONTROL_SHARE=0.1).
 	@test -n "$(TASK)" || { echo "Name the task: make campaign TASK=activity_decline SIZE=200 (or TASK=purchase_90d)"; exit 2; }

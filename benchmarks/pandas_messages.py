@@ -130,7 +130,8 @@ def _subscription_state(counts: pd.DataFrame, engagement: pd.DataFrame, channel:
 
 
 def subscription_features(counts: pd.DataFrame, engagement: pd.DataFrame) -> pd.DataFrame:
-    """apparel_features_subscriptions: rare event counts and the subscription state of each channel."""
+    """apparel_features_subscriptions: rare event counts, the subscription state of each channel, and
+    whether a campaign can reach the client on some channel."""
     out = {}
     for event in RARE_EVENTS:
         for channel in CHANNELS:
@@ -138,6 +139,18 @@ def subscription_features(counts: pd.DataFrame, engagement: pd.DataFrame) -> pd.
         out[f"count_{event}_lifetime"] = _count(counts, "lifetime", event, None)
     for channel in CHANNELS:
         out.update(_subscription_state(counts, engagement, channel))
+    states = [out[f"{channel}_subscription_state"] for channel in CHANNELS]
+    reachable = sum((state == "subscribed").astype(int) for state in states)
+    never_messaged = sum((state == "never_messaged").astype(int) for state in states)
+    out["count_reachable_channels"] = reachable
+    out["contact_status"] = pd.Series(
+        np.select(
+            [reachable > 0, never_messaged == len(CHANNELS)],
+            ["reachable", "never_messaged"],
+            "opted_out_or_bounced",
+        ),
+        index=counts.index,
+    )
     return pd.DataFrame(out, index=counts.index)
 
 

@@ -19,6 +19,7 @@ from benchmarks.stages import (
     CONVERT,
     FLOOR,
     MODELS,
+    MONITOR,
     PANDAS,
     REFRESH,
     RESCORE,
@@ -41,6 +42,8 @@ LARGE_SECONDS_MAX = 900.0
 LARGE_PEAK_MB_MAX = 16 * 1024.0
 # Issue 7: one more day applied by the incremental refresh, as a share of a full build (wall and CPU time).
 REFRESH_SHARE_MAX = 0.20
+# Issue 16: profiles and drift add at most this much to a train run (`make score`) at scale 1 and at 10.
+MONITOR_SECONDS_MAX = {1.0: 5.0, 10.0: 30.0}
 # Growth between two scales counts as linear when seconds per unit of scale rise by at most this factor.
 LINEAR_TOLERANCE = 1.10
 GROWTH_STAGES = (BUILD, BUILD_ONE, MODELS, PANDAS, FLOOR, BUILD_PARQUET, SCORE)
@@ -229,6 +232,8 @@ def target_checks(measurements: Sequence[Measurement], scale: float = 1.0) -> li
          _at_most(refresh_share(measurements, scale), REFRESH_SHARE_MAX)),
         (f"scale {_scale(LARGE_SCALE)}: build-features + score ≤ {LARGE_SECONDS_MAX / 60:g} min, each "
          f"≤ {LARGE_PEAK_MB_MAX:,.0f} MB peak (issue 7)", large_scale_fits(measurements)),
+        *((f"scale {_scale(at)}: profiles + drift add ≤ {limit:g} s to a train run (issue 16)",
+           _at_most(seconds(measurements, MONITOR, at), limit)) for at, limit in MONITOR_SECONDS_MAX.items()),
     ]  # fmt: skip
 
 

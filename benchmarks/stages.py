@@ -34,12 +34,14 @@ BUILD_PARQUET = "build-features from Parquet"
 SCORE = "score"
 RESCORE = "rescore with the saved model"
 REFRESH = "refresh: one more day"
-STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, CONVERT, BUILD_PARQUET, SCORE, RESCORE, REFRESH)
+MONITOR = "profiles + drift"
+STAGES = (GENERATE, FLOOR, BUILD, BUILD_ONE, MODELS, PANDAS, CONVERT, BUILD_PARQUET, SCORE, RESCORE, REFRESH,
+          MONITOR)  # fmt: skip
 # Short names for the command line (`--stages build,pandas`), in the order the stages run.
 STAGE_KEYS = dict(
     zip(
         ("generate", "floor", "build", "build-one", "models", "pandas", "convert", "build-parquet", "score",
-         "rescore", "refresh"),
+         "rescore", "refresh", "monitor"),
         STAGES,
         strict=True,
     )
@@ -242,6 +244,48 @@ def refresh_note(target: Path) -> str:
     )
 
 
+CLIENTS_PER_SCALE = 61_000  # clients scored at scale 1 (the purchase task's latest cutoff)
+
+
+def monitor(run: ScaleRun) -> Measurement:
+    """What profiles and drift (scoring.monitor) add to a train run (its seconds), on a synthetic mart as
+    wide as apparel_features at this scale's clients (benchmarks/monitor.py), so scale 10 needs no build;
+    the note adds the rescore's seconds and, when the score and rescore stages ran, what the real runs spent
+    on it (their durations' `monitor`)."""
+    clients = str(round(CLIENTS_PER_SCALE * run.scale))
+    cmd = [
+        PYTHON,
+        "-m",
+        "benchmarks.monitor",
+        "synthetic",
+        "--clients",
+        clients,
+        "--out",
+        str(run.root / "monitor.json"),
+    ]
+    process = measure(MONITOR, run.scale, cmd)
+    timing = json.loads((run.root / "monitor.json").read_text())
+    note = (
+        f"synthetic mart, {timing['clients']:,} clients x {timing['features']} features, "
+        f"{timing['training_rows']:,} training rows: train run {timing['train_seconds']:.1f} s "
+        f"({timing['train_cpu_seconds']:.1f} s CPU), rescore {timing['rescore_seconds']:.1f} s "
+        f"({timing['rescore_cpu_seconds']:.1f} s CPU)"
+    )
+    if run.warehouse("full").exists():
+        from benchmarks.monitor import run_durations
+
+        real = run_durations(run.warehouse("full"))
+        spent = ", ".join(
+            f"{kind} {found['monitor_seconds']:.1f} s"
+            for kind, found in real.items()
+            if found["monitor_seconds"]
+        )
+        note += f"; in the score and rescore stages: {spent}" if spent else ""
+    return dataclasses.replace(
+        process, seconds=timing["train_seconds"], cpu_seconds=timing["train_cpu_seconds"], note=note
+    )
+
+
 RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
     GENERATE: generate,
     FLOOR: floor,
@@ -254,6 +298,7 @@ RUNNERS: dict[str, Callable[[ScaleRun], Measurement]] = {
     SCORE: score,
     RESCORE: rescore,
     REFRESH: refresh,
+    MONITOR: monitor,
 }
 
 

@@ -175,7 +175,20 @@ def build_features_cmd(settings: Settings) -> None:
     with files there in a new file that replaces the warehouse only when every model and test passed."""
     from scoring.build.full_build import build_features
 
-    build_features(settings)
+    _warn_health(build_features(settings))
+
+
+def _warn_health(problems: list[str] | tuple[str, ...]) -> None:
+    """Say loudly which raw sources are stale or collapsed (FAIL_ON_HEALTH=1 makes them fail the build)."""
+    for problem in problems:
+        click.secho(f"WARNING: data health: {problem}", fg="yellow", bold=True, err=True)
+    if problems:
+        click.secho(
+            "The build was published anyway; FAIL_ON_HEALTH=1 stops it instead. Details: "
+            "select * from scoring.data_health order by checked_at desc",
+            fg="yellow",
+            err=True,
+        )
 
 
 @main.command("refresh")
@@ -195,6 +208,7 @@ def refresh_cmd(settings: Settings) -> None:
     slowest = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in done.model_seconds[:3])
     click.echo(f"refreshed: latest cutoff {done.replaced_cutoff} -> {done.latest_cutoff} (days {days})")
     click.echo(f"dbt ran the models in {done.dbt_seconds:.1f} s; slowest: {slowest}")
+    _warn_health(done.health_problems)
 
 
 @main.command("score")
@@ -242,6 +256,37 @@ def score_cmd(
 
         tables = register_scoring_tables(settings)
         click.echo(f"registered in Spark's catalog: scoring.{', scoring.'.join(tables)}")
+
+
+@main.command("monitor")
+@click.option(
+    "--fail-on",
+    "fail_on",
+    multiple=True,
+    type=click.Choice(["drift", "health", "performance"]),
+    help="Exit with status 1 when the latest runs drifted, a raw source of the latest build is unhealthy, or "
+    "a past run's realised ROC-AUC fell below its test ROC-AUC (repeatable).",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Most drifted features shown."
+)
+@click.pass_obj
+def monitor_cmd(settings: Settings, fail_on: tuple[str, ...], top: int) -> None:
+    """Summarise the monitoring tables: each task's latest drift (against its model's training data and the
+    previous run), the realised performance of past runs, the latest build's data health; write the page
+    data/reports/monitoring.html (every run of each task over time)."""
+    from scoring.monitor.summary import failures, format_summary, read_state
+    from scoring.report.monitoring import write_monitoring_page
+
+    state = read_state(settings.warehouse)
+    click.echo(format_summary(state, top=top))
+    page = write_monitoring_page(state, settings.reports_dir / "monitoring.html")
+    click.echo(f"page: {page}")
+    found = failures(state, fail_on)
+    for failure in found:
+        click.secho(f"FAILED {failure}", fg="red", bold=True, err=True)
+    if found:
+        sys.exit(1)
 
 
 @main.command("promote")

@@ -26,6 +26,16 @@ def _parse_int(value: str | None, name: str) -> int | None:
         raise ConfigError(f"{name}={value!r} is not a whole number, e.g. {name}=42") from None
 
 
+def _parse_flag(value: str | None, name: str) -> bool | None:
+    if not value:
+        return None
+    if value.lower() in {"1", "true", "yes"}:
+        return True
+    if value.lower() in {"0", "false", "no"}:
+        return False
+    raise ConfigError(f"{name}={value!r} is not a yes or no: use {name}=1 (or 0)")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the data and the warehouse are, the scoring date and the dbt target."""
@@ -45,6 +55,8 @@ class Settings:
     duckdb_memory_limit: str | None = None
     # For the robustness tests: the named stage (scoring.stages) at which a run stops itself (SIGSTOP)
     stop_at: str | None = None
+    # A stale or collapsed raw source (scoring.data_health) fails the build instead of warning
+    fail_on_health: bool = False
 
     @property
     def on_spark(self) -> bool:
@@ -53,9 +65,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
-        """Settings from DATA_DIR, WAREHOUSE, SPARK_WAREHOUSE, AS_OF, TARGET, SEED, DUCKDB_MEMORY_LIMIT and
-        SCORING_STOP_AT, then overrides: the only place the library reads the environment (dbt's
-        profiles.yml reads the values the dbt runner sets for it)."""
+        """Settings from DATA_DIR, WAREHOUSE, SPARK_WAREHOUSE, AS_OF, TARGET, SEED, DUCKDB_MEMORY_LIMIT,
+        FAIL_ON_HEALTH and SCORING_STOP_AT, then overrides: the only place the library reads the environment
+        (dbt's profiles.yml reads the values the dbt runner sets for it)."""
         env = os.environ if environ is None else environ
         base = cls()
         values = {
@@ -69,6 +81,7 @@ class Settings:
             "seed": _parse_int(env.get("SEED"), "SEED"),
             "duckdb_memory_limit": env.get("DUCKDB_MEMORY_LIMIT") or None,
             "stop_at": env.get("SCORING_STOP_AT") or None,
+            "fail_on_health": _parse_flag(env.get("FAIL_ON_HEALTH"), "FAIL_ON_HEALTH"),
         }
         values = {k: v for k, v in values.items() if v is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})

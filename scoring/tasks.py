@@ -49,6 +49,57 @@ class SegmentRules:
 
 
 @dataclass(frozen=True)
+class DriftRule:
+    """When a feature (or the score) counts as drifted: `metric` against the reference above `threshold`.
+
+    Metrics (scoring.monitor.drift): `psi`, the population stability index (Evidently's default; 0.1 is a
+    moderate shift, 0.2 a major one), `js_distance`, the Jensen-Shannon distance (base 2, 0 to 1; BigQuery ML
+    flags numerical skew above 0.3), and `linf`, the largest change in one category's share (BigQuery ML's
+    measure for categorical features, threshold 0.3).
+    """
+
+    metric: str = "psi"
+    threshold: float = 0.2
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """How scoring.monitor profiles a task's runs, measures their drift and their realised performance."""
+
+    numeric: DriftRule = field(default_factory=DriftRule)
+    categorical: DriftRule = field(default_factory=lambda: DriftRule("linf", 0.3))
+    score: DriftRule = field(default_factory=DriftRule)  # the feature 'probability'
+    # per-feature rules that replace the defaults above, e.g. (("count_orders_7d", DriftRule("psi", 0.3)),)
+    features: tuple[tuple[str, DriftRule], ...] = ()
+    # Against `training`, a feature is flagged only beyond both its threshold and the spread the training
+    # cutoffs show among themselves (each cutoff against the others pooled): movement the model learned
+    # across is no alarm. False: the threshold alone.
+    seasonal_allowance: bool = True
+    bins: int = 10  # histogram bins: the reference's deciles (fewer where values tie)
+    # Quantiles and histograms of a run's profile come from a sample of at most this many clients (a hash of
+    # client_id, the same clients every run); counts, nulls, means and standard deviations from every row.
+    sample_rows: int = 10_000
+    reference_rows_per_cutoff: int = 5_000  # the training reference's sample at each of its cutoffs
+    dataset_drift_share: float = 0.5  # the run's data drifted when this share of its features did (Evidently)
+    # The relation with each past run's realised outcome per scored client (model_run_id, client_id, label,
+    # is_in_target_population), whose rows appear once the run's label window has closed in the data; None
+    # for a task without dated outcomes (its realised performance cannot be measured).
+    realised_labels: str | None = None
+    # `scoring monitor --fail-on performance`: a run's realised ROC-AUC (target population) may fall this far
+    # below the test ROC-AUC its model was chosen with
+    performance_tolerance: float = 0.05
+
+    def rule(self, feature: str, feature_type: str) -> DriftRule:
+        """The rule of one feature: its own, else the default of its type ('probability' is the score)."""
+        own = dict(self.features).get(feature)
+        if own is not None:
+            return own
+        if feature == "probability":
+            return self.score
+        return self.categorical if feature_type == "categorical" else self.numeric
+
+
+@dataclass(frozen=True)
 class PromotionRules:
     """The gates a new train run passes to become its task's champion (scoring.decide.promotion).
 
@@ -197,6 +248,7 @@ class Task:
     reasons: ReasonWords = field(default_factory=ReasonWords)
     promotion: PromotionRules = field(default_factory=PromotionRules)
     campaign: CampaignRules | None = None  # set: `scoring campaign` can build contact lists from the scores
+    monitoring: Monitoring = field(default_factory=Monitoring)  # profiles, drift, realised performance
 
 
 TASKS: dict[str, Task] = {
@@ -230,6 +282,7 @@ TASKS: dict[str, Task] = {
             # the label's own horizon (dbt var label_horizon_days)
             outcome=CampaignOutcome("main_marts.apparel_purchase_days", "purchase_date", 90),
         ),
+        monitoring=Monitoring(realised_labels="main_marts.apparel_realised_labels"),
     ),
     "activity_decline": Task(
         name="activity_decline",

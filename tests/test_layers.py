@@ -15,11 +15,12 @@ ALLOWED = {
     "explain": {"model"},
     "decide": {"model", "explain"},
     "store": {"model"},
-    "build": {"store"},
+    "monitor": {"store", "model"},
+    "build": {"store", "monitor"},
     "report": {"model", "explain", "decide"},
-    "run": {"model", "explain", "decide", "store", "report"},
+    "run": {"model", "explain", "decide", "store", "report", "monitor"},
     "generate": {"build"},
-    "cli": {"build", "store", "model", "explain", "decide", "report", "run", "generate"},
+    "cli": {"build", "store", "model", "explain", "decide", "report", "run", "generate", "monitor"},
 }
 
 

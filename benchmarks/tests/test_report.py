@@ -29,6 +29,7 @@ from benchmarks.stages import (
     FLOOR,
     GENERATE,
     MODELS,
+    MONITOR,
     PANDAS,
     REFRESH,
     RESCORE,
@@ -110,6 +111,7 @@ def test_targets_pass_fail_or_are_not_measured():
     scored = [Measurement(SCORE, 1.0, 80, 2000), Measurement(RESCORE, 1.0, 20, 800)]
     scored += [Measurement(RESCORE, 3.0, 60, 900), Measurement(REFRESH, 1.0, 5, 800)]
     scored += [Measurement(BUILD, 10.0, 300, 12000), Measurement(SCORE, 10.0, 300, 5000)]
+    scored += [Measurement(MONITOR, 1.0, 3, 1200), Measurement(MONITOR, 10.0, 12, 2500)]
     good = dict(target_checks(run(0.1, 6, 1, 2.4, 0.5) + run(1.0, 30, 8, 24, 2) + scored))
     assert all(good.values()), good
     slow = dict(target_checks(run(1.0, build=50, models=30, pandas=24, floor=2, peak=2500)))
@@ -253,3 +255,9 @@ def test_parquet_and_rescore_sections_show_their_stages_beside_the_csv_build_and
     )
     assert "## Rescoring in batches: memory" in text and "| 1 | 900 | 20.0 | 3,000 | 61,167 clients |" in text
     assert "## Building from Parquet" not in render(run(1.0, 30, 8, 24, 2))
+
+
+def test_profiles_and_drift_pass_within_5_s_at_scale_1_and_30_s_at_scale_10():
+    checks = dict(target_checks([Measurement(MONITOR, 1.0, 4.9, 900), Measurement(MONITOR, 10.0, 31, 2000)]))
+    monitor = {name: ok for name, ok in checks.items() if "profiles + drift" in name}
+    assert list(monitor.values()) == [True, False]

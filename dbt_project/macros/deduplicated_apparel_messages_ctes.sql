@@ -39,7 +39,9 @@ deduplicated as (
         event,
         channel,
         event_date,
-        {{ dbt.any_value('created_at') }} as created_at
+        {{ dbt.any_value('created_at') }} as created_at,
+        -- the raw rows each event had: the source's duplicate share (scoring.data_health)
+        count(*) as source_row_count
     from typed
     group by
         client_id,

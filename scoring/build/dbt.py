@@ -128,6 +128,7 @@ def preload_dbt() -> None:
 
 
 RUN_VARS = "SCORING_RUN_VARS"  # read by the dbt macro run_var (dbt_project/macros/run_var.sql)
+FAIL_ON_HEALTH = "SCORING_FAIL_ON_HEALTH"  # read by the data-health tests' severity
 
 
 def run_dbt(
@@ -163,7 +164,11 @@ def run_dbt(
         "--target", settings.target,
         *(["--vars", json.dumps(dict(extra_vars))] if extra_vars else []),
     ]  # fmt: skip
-    limits = {"DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit or memory_limit(tasks)}
+    limits = {
+        "DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit or memory_limit(tasks),
+        # the severity of the data-health tests (models/marts/*/_*__models.yml: *_source_health)
+        FAIL_ON_HEALTH: "1" if settings.fail_on_health else "0",
+    }
     paths = {
         RUN_VARS: json.dumps({**dbt_vars(tasks, settings.as_of), **(run_vars or {})}),
         "WAREHOUSE": str(warehouse_file),

@@ -12,6 +12,7 @@ from scoring.build.checks import check_inputs, format_problems
 from scoring.build.dbt import failures, preload_dbt, run_dbt
 from scoring.build.raw_files import require_data_sets
 from scoring.errors import FeatureBuildError, InputCheckFailed
+from scoring.monitor import builds, health
 from scoring.settings import Settings
 from scoring.store import atomic, warehouse
 
@@ -20,7 +21,7 @@ def build_features(
     settings: Settings,
     target_path: Path | None = None,
     extra_vars: Mapping[str, object] | None = None,
-) -> None:
+) -> list[str]:
     """Check the raw files, then run `dbt build` (models, unit and data tests) for every task with raw files
     under settings.data_dir into a new file, and publish it as the warehouse only when all of it passed.
 
@@ -33,6 +34,10 @@ def build_features(
     atomic.WarehouseBusy when another run holds the warehouse; in every case the warehouse is unchanged.
     On a Spark target (settings.on_spark) dbt builds Spark's tables in settings.spark_warehouse instead,
     under the same lock (_build_on_spark).
+
+    Before publishing, the realised performance of past runs is refreshed and the raw sources' health is
+    appended to scoring.data_health (scoring.monitor); returns the health problems found, for the caller to
+    warn about (with settings.fail_on_health their dbt test fails the build instead).
     """
     tasks = require_data_sets(Path(settings.data_dir))
     # --full-refresh: every cutoff of the spine, whatever the target holds (Spark's tables outlive a build;
@@ -49,29 +54,52 @@ def build_features(
             raise InputCheckFailed(format_problems(problems))
         if settings.on_spark:
             _build_on_spark(settings, args, tasks, extra_vars)
-            return
+            return []
         try:
-            _build_and_publish(settings, published, args, tasks, extra_vars)
+            problems = _build_and_publish(settings, published, args, tasks, extra_vars)
         except BaseException:
             atomic.remove_building(published)
             raise
         stages.reached("published", f"published {published}")
+        return problems
 
 
-def _build_and_publish(settings, published: Path, args, tasks, extra_vars) -> None:
-    building = atomic.new_building(published)
-    stages.reached("dbt-build", "building and testing the features (dbt build) in a new file")
-    result = run_dbt(dataclasses.replace(settings, warehouse=building), args, tasks, extra_vars)
-    if not result.success:
-        raise FeatureBuildError(
-            "dbt build failed; the warehouse is unchanged:\n  " + "\n  ".join(failures(result))
-        )
+def _build_and_publish(settings, published: Path, args, tasks, extra_vars) -> list[str]:
+    """Build into a new file and publish it; returns the data-health problems found (warnings)."""
+    atomic.new_building(published)
+    # The run history first: the models over the `scoring` source (apparel_realised_labels) read it.
     stages.reached("carry-history", "carrying the scoring history over to the new build")
     with atomic.previous(published) as con:
         atomic.attach_building(con, published, copy=False)
         warehouse.carry_history(con)
+    stages.reached("dbt-build", "building and testing the features (dbt build) in a new file")
+    result = run_dbt(
+        dataclasses.replace(settings, warehouse=atomic.building_path(published)), args, tasks, extra_vars
+    )
+    if not result.success:
+        raise FeatureBuildError(
+            "dbt build failed; the warehouse is unchanged:\n  "
+            + "\n  ".join([*failures(result), *_health_failures(published)])
+        )
+    with atomic.previous(published) as con:
+        atomic.attach_building(con, published, copy=False)
+        stages.reached("monitor", "refreshing the realised performance and recording the data health")
+        found = builds.after_build(con, "build")
         stages.reached("publish", f"publishing the new build as {published}")
         atomic.publish(con, published)
+    return found
+
+
+def _health_failures(published: Path) -> list[str]:
+    """The data-health problems of a failed build's file, said in words (what its failed test found)."""
+    building = atomic.building_path(published)
+    if not building.exists():
+        return []
+    with atomic.previous(published) as con:
+        atomic.attach_building(con, published, copy=False)
+        found = health.problems(health.measured(con, "building"))
+        con.execute("detach building")
+    return [f"data health: {problem}" for problem in found]
 
 
 def _build_on_spark(settings, args, tasks, extra_vars) -> None:

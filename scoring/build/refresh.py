@@ -36,6 +36,7 @@ from scoring.build.checks import Problem, check_inputs, format_problems
 from scoring.build.dbt import failures, preload_dbt, raw_file_var, run_dbt
 from scoring.build.raw_files import RawFile, require_data_sets
 from scoring.errors import FeatureBuildError, InputCheckFailed
+from scoring.monitor import builds
 from scoring.settings import Settings
 from scoring.store import atomic
 
@@ -65,6 +66,7 @@ class Refreshed:
     days: tuple[date, ...]
     dbt_seconds: float
     model_seconds: tuple[tuple[str, float], ...]
+    health_problems: tuple[str, ...] = ()  # the raw sources that are stale or collapsed (scoring.data_health)
 
 
 def warehouse_state(warehouse: Path) -> WarehouseState:
@@ -179,13 +181,17 @@ def refresh_features(settings: Settings, target_path: Path | None = None) -> Ref
             message = format_problems(problems).replace("Nothing was built", "Nothing was refreshed")
             raise InputCheckFailed(message)
         try:
-            result = _refresh_and_publish(settings, published, tasks, day_files, state, latest, target_path)
+            result, problems = _refresh_and_publish(
+                settings, published, tasks, day_files, state, latest, target_path
+            )
         except BaseException:
             atomic.remove_building(published)
             raise
         stages.reached("published", f"published {published} as of {latest}")
     timings = sorted(((r.node.name, r.execution_time) for r in result.result.results), key=lambda t: -t[1])
-    return Refreshed(state.latest_cutoff, latest, days, result.result.elapsed_time, tuple(timings))
+    return Refreshed(
+        state.latest_cutoff, latest, days, result.result.elapsed_time, tuple(timings), tuple(problems)
+    )
 
 
 def _refresh_and_publish(settings, published, tasks, day_files, state, latest, target_path):
@@ -212,6 +218,13 @@ def _refresh_and_publish(settings, published, tasks, day_files, state, latest, t
         )
     with atomic.previous(published) as con:
         atomic.attach_building(con, published, copy=False)
+        stages.reached("monitor", "refreshing the realised performance and recording the data health")
+        problems = builds.after_build(con, "refresh")
+        if problems and settings.fail_on_health:
+            raise FeatureBuildError(
+                "data health failed (FAIL_ON_HEALTH=1); the warehouse is unchanged:\n  "
+                + "\n  ".join(problems)
+            )
         stages.reached("publish", f"publishing the refreshed warehouse as {published}")
         atomic.publish(con, published)
-    return result
+    return result, problems

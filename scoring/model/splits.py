@@ -4,9 +4,14 @@
     test; every row of a client (all cutoffs) follows the client. Clients without a provided label train.
 (b) out of time: derived labels at earlier cutoffs train, the last derived cutoff validates, the provided
     target at the scoring cutoff tests.
+
+A past scoring date has no provided target (it belongs to the last day of the data): there the derived
+labels of the latest labelled cutoff stand in for it (provided_stand_in), so both protocols still hold out
+clients and a later cutoff than they train on.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -117,3 +122,39 @@ def client_folds(keys: pl.DataFrame, y: np.ndarray, rows: np.ndarray, k: int, se
         .join(folds, on="client_id", how="left", maintain_order="left")["group"]
         .to_numpy()
     )
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """The labelled rows kept when derived labels stand in for the provided target, with their keys."""
+
+    keep: np.ndarray  # row indices kept, in order
+    keys: pl.DataFrame  # the kept rows' keys, is_provided true at the stand-in cutoff
+    cutoff: date  # the stand-in cutoff
+    note: str
+
+
+def provided_stand_in(keys: pl.DataFrame, population: np.ndarray) -> StandIn | None:
+    """None when some labelled row comes from the provided target; else the stand-in for it.
+
+    A run as of a past date has no provided labels. The derived labels of the latest labelled cutoff take
+    the provided target's place: its rows in the target population (the clients a provided target lists)
+    become the provided rows that the client split holds out and tests on, and its other rows are left out,
+    as they would be unlabelled at a cutoff with a provided target. The earlier cutoffs train as before.
+    """
+    if keys["is_provided"].any() or keys.is_empty():
+        return None
+    dates = keys["as_of_date"].to_numpy()
+    cutoff = dates.max()
+    at_cutoff = dates == cutoff
+    if not (at_cutoff & population).any():  # no row of the population there: the whole cutoff stands in
+        population = np.ones(len(dates), dtype=bool)
+    keep = np.flatnonzero(~at_cutoff | population)
+    kept = keys[pl.Series(keep)].with_columns(is_provided=pl.Series(at_cutoff[keep]))
+    day = kept["as_of_date"].max()
+    note = (
+        f"no provided labels at the scoring date: the derived labels of the latest labelled cutoff, {day} "
+        f"({int(at_cutoff[keep].sum()):,} rows of the target population), stand in for them in validation "
+        "and test"
+    )
+    return StandIn(keep, kept, day, note)

@@ -4,6 +4,7 @@ Owns: training and scoring a task (train), rescoring with a saved model (rescore
 segmenting and writing a finished train run (finish), and the run's result with its terminal summary
 (result).
 
-May import: every other subpackage but build, generate and the CLI. Nothing imports it but the CLI (and
+May import: every other subpackage but build, generate and the CLI (monitor included: each run's
+profiles and drift). Nothing imports it but the CLI (and
 the benchmarks).
 """

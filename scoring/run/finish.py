@@ -21,6 +21,7 @@ from scoring.decide.reasons import Population, population
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import contributions, summary_figures
 from scoring.model.dataset import FeatureSpec, Rows
+from scoring.monitor.runs import RunIds, TrainProfiles, monitor_train_run
 from scoring.report.segment_sections import segment_report_sections
 from scoring.run.promotion import gate_new_run
 from scoring.run.result import RunResult, run_tables, score_frame
@@ -105,11 +106,13 @@ def finish_run(
     segments=None,
     offers=None,
     people: Population | None = None,
+    profiles: TrainProfiles | None = None,
 ) -> RunResult:
-    """Finish a train run: its explanations, the saved model and plots, and the warehouse write; `segments`
-    (the clients' segments, for tasks that have them) and `offers` go in the same transaction as the run's
-    other tables, and so does the promotion gate's decision (scoring.model_aliases). (A rescore writes batch
-    by batch instead: scoring.run.rescore.)"""
+    """Finish a train run: its explanations, the saved model and plots, its profiles and drift (from
+    `profiles`, scoring.monitor), and the warehouse write; `segments` (the clients' segments, for tasks that
+    have them), `offers`, the profiles and the drift go in the same transaction as the run's other tables,
+    and so does the promotion gate's decision (scoring.model_aliases), which reads the run's drift. (A
+    rescore writes batch by batch instead: scoring.run.rescore.)"""
     timings = dict(result.timings)
     client_ids = scoring.keys["client_id"]
     with timed(timings, "explanations"):
@@ -137,12 +140,19 @@ def finish_run(
         result, scores=scores, feature_importance=feature_importance, shap_sample=sample, model_dir=model_dir,
         report_dir=report_dir, plots=plots, timings=timings,
     )  # fmt: skip
+    monitored = None
+    if profiles is not None:
+        with timed(timings, "monitor"):
+            ids = RunIds(task.name, result.model_run_id, result.as_of_date, result.model_run_id)
+            monitored = monitor_train_run(task, ids, profiles, scores)
+            result = dataclasses.replace(result, drift=monitored.drift)
     with timed(timings, "write"):
         reasons = reasons.select("client_id", "feature", "feature_value", "shap_value", "rank")
+        tables = run_tables(result, reasons, datetime.now(), segments, offers)
+        if monitored is not None:
+            tables = dataclasses.replace(tables, feature_profiles=monitored.profiles, drift=monitored.drift)
         decision = warehouse.write_run(
-            settings.warehouse,
-            run_tables(result, reasons, datetime.now(), segments, offers),
-            then=lambda con: gate_new_run(con, task, result.model_run_id),
+            settings.warehouse, tables, then=lambda con: gate_new_run(con, task, result.model_run_id)
         )
         if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
             lake.export_run(settings.warehouse, settings.spark_warehouse, result.model_run_id)

@@ -31,17 +31,36 @@ def judge(con: duckdb.DuckDBPyConnection, task: Task, model_run_id: str, champio
 def gate_new_run(con: duckdb.DuckDBPyConnection, task: Task, model_run_id: str) -> str:
     """Decide, in the transaction that writes a new train run, whether it becomes the champion (a task's first
     run does; a later one when it passes the gates) or stays a challenger, whose scores are kept (shadow).
+    A run scored as of a date before the champion's (a backtest) stays a challenger without the gates.
     Returns the decision in words."""
     now = datetime.now()
     current = aliases.champion(con, task.name)
     if current is None:
         aliases.record(con, task.name, aliases.CHAMPION, model_run_id, "the task's first run", now)
         return "champion: the task's first run"
+    backtest = _backtest(con, model_run_id, current)
+    if backtest:
+        aliases.record(
+            con, task.name, aliases.CHALLENGER, model_run_id, f"{backtest} (against {current})", now
+        )
+        return f"{aliases.CHALLENGER}: {backtest} (against {current})"
     result = judge(con, task, model_run_id, current)
     alias = aliases.CHAMPION if result.passed else aliases.CHALLENGER
     reason = f"{result.reason()} (against {current})"
     aliases.record(con, task.name, alias, model_run_id, reason, now)
     return f"{alias}: {reason}"
+
+
+def _backtest(con: duckdb.DuckDBPyConnection, model_run_id: str, champion: str) -> str | None:
+    """Why a new run scored as of a date before the champion's is no candidate (a backtest: its scores
+    describe the past, and the champion's scores are the ones to act on now), or None."""
+    new, current = aliases.model_run(con, model_run_id), aliases.model_run(con, champion)
+    if new is None or current is None or new["as_of_date"] >= current["as_of_date"]:
+        return None
+    return (
+        f"a backtest: it scored as of {new['as_of_date']}, before the champion's {current['as_of_date']}, so "
+        "the champion keeps acting (`scoring promote` makes it the champion all the same)"
+    )
 
 
 def _train_run(con: duckdb.DuckDBPyConnection, task: str, model_run_id: str) -> dict:

@@ -1,5 +1,6 @@
 """Rescoring with a saved model, without training: the feature mart at the scoring date is read (the key
-and the model's features only), scored, explained and written in batches of rows (scoring.explain.batches,
+and every feature: the model's, and the rest for the run's profile, scoring.monitor), scored, explained,
+profiled and written in batches of rows (scoring.explain.batches,
 scoring.store.batch_writer). Each batch, and then each slice of the ranked scores, is committed and
 checkpointed into the run's copy of the warehouse, so Python holds one batch and DuckDB keeps nothing in
 memory that it cannot evict or spill; the copy is published whole, like a training run. The mart is read one
@@ -7,7 +8,9 @@ range of client ids per batch (batch_writer.read_batches), so the view's joins h
 the libraries (~0.45 GB), one batch and DuckDB's cache (under batch_writer.MEMORY_LIMIT, which also holds the
 count of the mart's rows): 0.52 GB at 61k clients, 0.56 GB at 183k, 0.62 GB at 611k (`python -m
 benchmarks --stages rescore` at scales 1, 3 and 10). The batches themselves stay between 0.45 and 0.6 GB
-from the first to the last (RSS at each commit, scale 10); Python's heap is flat (tracemalloc).
+from the first to the last (RSS at each commit, scale 10); Python's heap is flat (tracemalloc). Reading
+every feature of the mart for the profile (under monitor.runs.PROFILE_MEMORY_LIMIT while a batch is read and
+profiled) took the peak to 0.71 GB at 61k clients; batches and the profile's sample are capped.
 
 A batch's results equal those of all rows at once when the model scores each row on its own (XGBoost:
 predictions and TreeSHAP per row). Linear models explain a row against the mean of the rows scored, and
@@ -36,8 +39,9 @@ from scoring.errors import DataError
 from scoring.explain.batches import Explained, batch_rows
 from scoring.explain.contributions import summary_figures
 from scoring.model.candidates import BoostedTrees
-from scoring.model.dataset import StreamingFingerprint, scoring_rows
-from scoring.report import write_report
+from scoring.model.dataset import FeatureSpec, StreamingFingerprint, feature_spec, scoring_rows
+from scoring.monitor.runs import PROFILE_MEMORY_LIMIT, RescoreMonitor, RunIds
+from scoring.report import monitoring, write_report
 from scoring.run.finish import Scored, predict_and_explain, segment, timed
 from scoring.run.result import OFFER_COLUMNS, RunResult, model_run_frame, new_run_id
 from scoring.settings import Settings
@@ -102,6 +106,10 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
     ids = {"task": task.name, "model_run_id": run_id}
     with warehouse.run_transaction(settings.warehouse) as con:
         batch_writer.limit_memory(con, atomic.building_path(settings.warehouse).parent / "spill")
+        spec = _profiled_features(con, task, mart if settings.on_spark else None, bundle.spec)
+        monitor = RescoreMonitor(
+            con, task, spec, RunIds(task.name, run_id, as_of, result.source_model_run_id), n_rows
+        )
         frames = (
             [mart]
             if settings.on_spark
@@ -111,26 +119,42 @@ def _rescore(settings: Settings, model_run_id: str, top_k: int, batch_size: int)
                 key,
                 as_of,
                 batch_size,
-                action_columns(acting.rules, bundle.spec.columns),
+                (*action_columns(acting.rules, bundle.spec.columns), *spec.columns),
+                PROFILE_MEMORY_LIMIT,  # every feature is read, for the profile
             )
         )
         last, fingerprint = _score_batches(
-            frames, acting, bundle, _Batching(batch_size, n_rows, top_k), explained, ids, timings, con
+            frames,
+            acting,
+            bundle,
+            _Batching(batch_size, n_rows, top_k),
+            explained,
+            ids,
+            timings,
+            con,
+            monitor,
         )
         with timed(timings, "write"):
             n_scored, _ = batch_writer.write_ranked_scores(con, ids, as_of, datetime.now(), batch_size)
+        with timed(timings, "monitor"):
+            monitored = monitor.finish()
         result, sections, segments = _finish(
             result, explained, n_scored, fingerprint, last, profit, task.segments
         )
+        result = dataclasses.replace(result, drift=monitored.drift)
         with timed(timings, "write"):
             warehouse.append(con, "model_runs", model_run_frame(result))
             warehouse.append(con, "feature_importance", _with_ids(result.feature_importance, ids))
+            warehouse.append(con, "feature_profiles", monitored.profiles)
+            if not monitored.drift.is_empty():
+                warehouse.append(con, "drift", monitored.drift)
             if segments is not None:
                 warehouse.append(con, "segments", _with_ids(segments, ids))
     if settings.on_spark:  # Spark's copy of the run, registered by `scoring score`
         lake.export_run(settings.warehouse, settings.spark_warehouse, run_id)
     result = dataclasses.replace(result, timings=timings)
     artifacts.save_run_result(result.report_dir, result)
+    sections = (*sections, *filter(None, [monitoring.run_section(result.drift)]))
     write_report(result, None, result.report_dir, extra_sections=sections)
     return result
 
@@ -144,6 +168,21 @@ class _Batching:
     size: int
     n_rows: int
     top_k: int
+
+
+def _profiled_features(con, task: Task, mart: pl.DataFrame | None, model: FeatureSpec) -> FeatureSpec:
+    """Every feature of the task's feature mart (what a run profiles), from its columns in the warehouse
+    being replaced (or in the frame a Spark build's Parquet gave); the model's features alone when the
+    mart lacks one of the task's columns (the batches then say which, and what to do)."""
+    schema = (
+        mart.schema
+        if mart is not None
+        else con.sql(f"select * from previous.{task.feature_mart} limit 0").pl().schema
+    )
+    try:
+        return feature_spec(task.columns, schema, task.feature_mart)
+    except DataError:
+        return model
 
 
 @dataclass(frozen=True)
@@ -167,11 +206,11 @@ def saved_population(metadata: dict) -> Population:
 
 
 def _score_batches(
-    frames, acting: _Acting, bundle, batching: _Batching, explained: Explained, ids, timings, con
+    frames, acting: _Acting, bundle, batching: _Batching, explained: Explained, ids, timings, con, monitor
 ):
     """Score, explain and write the mart's frames (batches) one by one, with each client's reasons and offer,
-    committing each into the run's copy of the warehouse; returns the last batch (rows, results and actions)
-    and the data fingerprint of all of them."""
+    committing each into the run's copy of the warehouse, and stage each for the run's profile (`monitor`);
+    returns the last batch (rows, results and actions) and the data fingerprint of all of them."""
     task = acting.task
     last = None
     total = -(-batching.n_rows // batching.size)
@@ -180,6 +219,8 @@ def _score_batches(
             tqdm(frames, desc="rescoring", unit="batch", total=total, leave=False)
         ):
             rows, X, batch = _score_batch(frame, task, bundle, batching.top_k, timings)
+            with timed(timings, "monitor"):
+                monitor.add(frame)
             fingerprint.add(rows)
             with timed(timings, "explanations"):
                 explained.add(batch, X)

@@ -60,6 +60,7 @@ class RunResult:
     # clients scored and scored out of fold, when `scores` is not held (a batched rescore writes them only)
     n_scored: int | None = None
     n_out_of_fold: int | None = None
+    drift: pl.DataFrame | None = None  # the run's rows of scoring.drift (scoring.monitor)
 
     def counts(self) -> tuple[int, int]:
         """(clients scored, of which out of fold)."""

@@ -2,6 +2,8 @@
 score and explain every client at the scoring date, save the model, write the scoring.* tables.
 scoring.run.rescore scores new data with a saved model, without training."""
 
+import dataclasses
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,8 +21,9 @@ from scoring.model.feature_selection import SelectionResult, select_features
 from scoring.model.final_model import FinalModel, assign_models, fit_final
 from scoring.model.holdout_protocol import FittedProtocol, fit_protocol
 from scoring.model.sampling import TrainingSample, sample_clients
-from scoring.model.splits import client_split, out_of_time_split
-from scoring.report import development_frame, write_report
+from scoring.model.splits import client_split, out_of_time_split, provided_stand_in
+from scoring.monitor.runs import TrainProfiles, previous_in_warehouse, profile_training_data
+from scoring.report import development_frame, monitoring, write_report
 from scoring.run.finish import Scored, actions, finish_run, predict_and_explain, segment, timed
 from scoring.run.result import RunResult, new_run_id
 from scoring.settings import Settings
@@ -41,6 +44,8 @@ class TaskData:
     fingerprint: str
     sample: TrainingSample
     profit: pl.DataFrame | None  # client_id, profit at the scoring date: for tasks with segments
+    profiles: TrainProfiles | None = None  # the reference and the scored rows' profiles (scoring.monitor)
+    profile_seconds: float = 0.0
 
 
 def tasks_with_marts(settings: Settings) -> list[Task]:
@@ -65,13 +70,20 @@ def load_task_data(settings: Settings, task: Task) -> TaskData:
     )
     if training.is_empty():
         raise DataError(
-            f"{task.training_mart} has no labelled rows: check the label column {columns.label!r}"
+            f"{task.training_mart} has no labelled rows as of {as_of}, so there is nothing to learn from: a "
+            "row is labelled once its label window (the task's horizon after its cutoff) has closed by the "
+            "scoring date. Score a later date (AS_OF=...), or check the label column "
+            f"{columns.label!r} if the date has labelled cutoffs before it"
         )
     spec = feature_spec(columns, training.schema, task.training_mart, task.choice.baseline_features)
+    start = time.perf_counter()
+    previous = previous_in_warehouse(settings.warehouse, task.name)
+    profiled = profile_training_data(task, spec, training, scoring, previous)
+    profile_seconds = time.perf_counter() - start
     rows = labelled_rows(training, columns, spec, task.training_mart)
     profit = read_profit(settings, task, as_of) if task.segments is not None else None
     scoring = scoring_rows(scoring, columns, spec, task.feature_mart)
-    return TaskData(rows, scoring, spec, as_of, fingerprint(rows), sample, profit)
+    return TaskData(rows, scoring, spec, as_of, fingerprint(rows), sample, profit, profiled, profile_seconds)
 
 
 def _final_candidate(
@@ -121,6 +133,19 @@ def _score_final(final: FinalModel, data: TaskData, spec: FeatureSpec) -> Scored
     return Scored(probability, is_out_of_fold, values, names)
 
 
+def _with_model_scores(data: TaskData, final: FinalModel, spec: FeatureSpec) -> TaskData:
+    """The task data with the final model's probability of every scored client beside its profiles: what a
+    rescore of the model gives on these rows, the score's reference (scoring.monitor.runs.TrainProfiles)."""
+    if data.profiles is None:
+        return data
+    X = data.scoring.features.select(spec.columns)
+    probability = final.calibrator.predict(final.pipeline.predict_proba(X)[:, 1])
+    scores = data.scoring.keys.select("client_id", "as_of_date").with_columns(
+        probability=pl.Series(probability)
+    )
+    return dataclasses.replace(data, profiles=dataclasses.replace(data.profiles, model_scores=scores))
+
+
 def target_population_mask(rows: Rows, target_population: str | None) -> np.ndarray:
     """Which labelled rows belong to the target population, the rows whose boolean feature
     `target_population` is true (all when it is None)."""
@@ -129,12 +154,26 @@ def target_population_mask(rows: Rows, target_population: str | None) -> np.ndar
     return rows.features[target_population].fill_nan(0).fill_null(0).cast(pl.Boolean).to_numpy()
 
 
+def _with_stand_in(data: TaskData, population: np.ndarray) -> tuple[TaskData, np.ndarray, tuple[str, ...]]:
+    """The task data with derived labels standing in for a provided target the scoring date lacks (a past
+    date: scoring.model.splits.provided_stand_in), the population of its rows and the note that says so."""
+    stand_in = provided_stand_in(data.rows.keys, population)
+    if stand_in is None:
+        return data, population, ()
+    rows = data.rows.take(stand_in.keep)
+    rows = dataclasses.replace(rows, keys=stand_in.keys)
+    return dataclasses.replace(data, rows=rows), population[stand_in.keep], (stand_in.note,)
+
+
 def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult:
     """The whole job for one task; writes the run and returns its result."""
     timings, seed, created = {}, settings.seed, datetime.now()
     with timed(timings, "read"):
         data = load_task_data(settings, task)
+    timings["read"] -= data.profile_seconds
+    timings["monitor"] = data.profile_seconds
     population = target_population_mask(data.rows, task.columns.target_population)
+    data, population, notes = _with_stand_in(data, population)
     shares = (task.validation.test_share, task.validation.valid_share)
     split_a = client_split(data.rows.keys, data.rows.y, population, *shares, seed)
     with timed(timings, "client_split"):
@@ -159,6 +198,8 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
             ).result
     with timed(timings, "score_and_explain"):
         scored = _score_final(final, data, spec)
+    with timed(timings, "monitor"):
+        data = _with_model_scores(data, final, spec)
     with timed(timings, "decision"):
         decision = decision_metrics(
             final, candidate.estimator, data.rows, data.rows.y[split_a.test], task.cv_search, seed
@@ -174,7 +215,7 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         test_probability=final.test_probability, oof=final.oof, selection=selection,
         calibration=final.calibrator.to_json(),
         extra_metrics={**decision, "training_rows": data.sample.as_dict()},
-        notes=(data.sample.note(),) if data.sample.is_sampled else (),
+        notes=(*notes, *((data.sample.note(),) if data.sample.is_sampled else ())),
     )  # fmt: skip
     with timed(timings, "offers"):
         offers, people = actions(task, data.scoring, scored)
@@ -184,19 +225,10 @@ def train_and_score(settings: Settings, task: Task, top_k: int = 5) -> RunResult
         segmentation, sections = segment(task.segments, result, data.scoring, scored, data.profit, reasons)
         segments = segmentation.clients
     result = finish_run(
-        settings,
-        task,
-        result,
-        data.scoring,
-        scored,
-        final.pipeline,
-        final.calibrator,
-        spec,
-        top_k,
-        segments,
-        offers,
-        people,
-    )
+        settings, task, result, data.scoring, scored, final.pipeline, final.calibrator, spec, top_k, segments,
+        offers, people, data.profiles,
+    )  # fmt: skip
+    sections = (*sections, *filter(None, [monitoring.run_section(result.drift)]))
     write_report(result, development_frame(data.rows), result.report_dir, extra_sections=sections)
     return result
 

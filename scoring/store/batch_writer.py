@@ -6,6 +6,7 @@ I/O only: scoring.explain.batches computes what is written.
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,6 +25,20 @@ from scoring.store.warehouse import append
 MEMORY_LIMIT = "64MB"
 
 
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Run a block under another DuckDB memory limit (None: unchanged), then put the previous one back."""
+    if limit is None:
+        yield
+        return
+    previous = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    con.execute(f"set memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{previous}'")
+
+
 def limit_memory(con: duckdb.DuckDBPyConnection, spill_dir: Path, limit: str = MEMORY_LIMIT) -> None:
     con.execute(f"set memory_limit = '{limit}'")
     con.execute(f"set temp_directory = '{str(spill_dir).replace(chr(39), chr(39) * 2)}'")
@@ -36,6 +51,7 @@ def read_batches(
     as_of: date,
     batch_rows: int,
     columns: tuple[str, ...],
+    read_limit: str | None = None,
 ) -> Iterator[pl.DataFrame]:
     """The feature mart's rows at the scoring date in frames of at most `batch_rows` rows, with the key and
     those of `columns` the mart has (a wide mart has many more than a model uses), read from the warehouse
@@ -45,7 +61,10 @@ def read_batches(
     every `batch_rows` ids, and each range is its own query. On DuckDB the wide mart is a view joining the
     feature families, and one streamed query over all rows held every family's rows at the date in the
     joins' hash tables (about 1.9 kB a client); a range's query holds that range's only, so memory stays
-    flat however many clients there are. The order is the same whatever the batch size."""
+    flat however many clients there are. The order is the same whatever the batch size. `read_limit`, when
+    given, is DuckDB's memory limit while a batch is read (a batch of every column of a wide mart, 50,000
+    rows x 250 columns, is 100 MB of result DuckDB holds before handing it over); the connection's own
+    limit is back before the batch is yielded."""
     id_column, date_column = key
     cursor = con.cursor()
     try:
@@ -63,7 +82,9 @@ def read_batches(
             if number + 1 < len(starts):
                 where, params = f"{where} and {id_column} < ?", [*params, starts[number + 1]]
             query = f"select {selected} from previous.{feature_mart} where {where} order by {id_column}"
-            yield cursor.sql(query, params=params).pl()
+            with memory_limit(cursor, read_limit):
+                frame = cursor.sql(query, params=params).pl()
+            yield frame
     finally:
         cursor.close()
 

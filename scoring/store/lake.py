@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from scoring.errors import DataError
-from scoring.store.warehouse import connect
+from scoring.store.warehouse import connect, training_date
 
 # The scoring.* tables a run writes, in the order they are registered.
 RUN_TABLES = ("model_runs", "scores", "explanations", "feature_importance", "segments", "offers")
@@ -90,7 +90,7 @@ def read_task_frames(
     id_column, date_column = key
     training = _scan(spark_warehouse, training_mart)
     features = _scan(spark_warehouse, feature_mart)
-    as_of = _scoring_date(features, date_column, as_of)
+    as_of = training_date(feature_mart, as_of, _scoring_date(features, date_column, None))
     labelled = pl.col(label).is_not_null()
     if clients is not None:
         labelled = labelled & pl.col(id_column).is_in(clients.implode())

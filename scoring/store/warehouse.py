@@ -186,6 +186,81 @@ create table if not exists scoring.segments (
     reason varchar not null,              -- the client's reasons in words (as in scoring.offers)
     primary key (model_run_id, client_id)
 );
+create table if not exists scoring.feature_profiles (
+    task varchar not null,
+    model_run_id varchar not null,
+    profile_kind varchar not null,        -- scored | scored_rebinned | training | training_cutoff
+    edges_run_id varchar,                 -- the run whose training profile set the histogram's bin edges
+    as_of_date date,                      -- the cutoff profiled (null: training, pooled over the cutoffs)
+    feature varchar not null,             -- a feature of the task's feature mart, or 'probability'
+    feature_type varchar not null,        -- numeric | categorical
+    row_count bigint,                     -- every row profiled
+    nulls bigint,
+    mean double,
+    std double,
+    min double,
+    max double,
+    p01 double, p05 double, p25 double, p50 double, p75 double, p95 double, p99 double,  -- of the sample
+    bin_edges double[],                   -- upper edges e1 < ... < ek of the bins (-inf, e1] ... (ek, inf)
+    bin_counts bigint[],                  -- the sample's rows: nulls first, then one count per bin
+    categories varchar[],                 -- categorical: each value (null included) ...
+    category_counts bigint[],             -- ... and its rows, over every row
+    sample_rows bigint not null,          -- the sampled clients behind the quantiles and the histogram
+    computed_at timestamp not null
+);
+create table if not exists scoring.drift (
+    task varchar not null,
+    model_run_id varchar not null,
+    reference_kind varchar not null,      -- training | previous_run
+    reference_run_id varchar not null,
+    feature varchar not null,             -- or 'probability', the score itself
+    psi double,
+    js_distance double,
+    threshold double not null,            -- of `metric`; against training raised to training_spread
+    is_drifted boolean not null,
+    computed_at timestamp not null,
+    feature_type varchar,
+    metric varchar,                       -- psi | js_distance | linf: what is_drifted compares
+    linf_distance double,                 -- the largest change in one bin's or category's share
+    training_spread double,               -- the largest distance between a training cutoff and the others
+    primary key (model_run_id, reference_kind, feature)
+);
+create table if not exists scoring.realised_performance (
+    task varchar not null,
+    model_run_id varchar not null,
+    as_of_date date not null,
+    window_end date not null,             -- the last day of the outcome window (as_of_date + horizon)
+    population varchar not null,          -- scored | target_population
+    clients bigint not null,
+    positives bigint not null,
+    roc_auc double,
+    average_precision double,
+    lift_at_10pct double,
+    brier double,
+    ece double,
+    computed_at timestamp not null,
+    primary key (model_run_id, population)
+);
+create table if not exists scoring.data_health (
+    checked_at timestamp not null,        -- the build (or refresh) that measured it
+    build_kind varchar not null,          -- build | refresh
+    data_set varchar not null,            -- apparel | one_click
+    raw_source varchar not null,          -- the raw file (its stem)
+    slice varchar not null,               -- 'all', or one value of the source's slicing column (a channel)
+    as_of_date date,                      -- the build's cutoff
+    row_count bigint not null,
+    newest_event_date date,
+    days_behind_cutoff integer,
+    recent_rows_per_day double,           -- over the recent days before the cutoff
+    trailing_median_rows_per_day double,  -- the median day of the weeks before them
+    recent_ratio double,
+    null_share double,                    -- the largest share of nulls of one column
+    null_column varchar,
+    duplicate_share double,
+    status varchar not null,              -- ok | stale | collapsed
+    message varchar not null
+);
+
 create or replace view scoring.latest_segments as
 with champions as (
     select task, arg_max(model_run_id, set_at) as model_run_id
@@ -224,6 +299,8 @@ class RunTables:
     feature_importance: pl.DataFrame
     segments: pl.DataFrame | None = None  # tasks that segment their clients (scoring.segments)
     offers: pl.DataFrame | None = None  # each client's reasons and offer (scoring.offers)
+    feature_profiles: pl.DataFrame | None = None  # scoring.monitor: what the run scored, its reference
+    drift: pl.DataFrame | None = None
 
 
 @contextmanager
@@ -268,6 +345,20 @@ def labelled_rows_per_client(warehouse: Path, training_mart: str, label: str, id
         ).pl()
 
 
+def training_date(feature_mart: str, as_of: date | None, latest: date) -> date:
+    """The scoring date of a train run: the mart's latest date. A mart built as of a later date holds labels
+    that look past an earlier one, so training for an earlier date from it would learn from the future."""
+    if as_of is None or as_of == latest:
+        return latest
+    if as_of > latest:
+        raise DataError(f"{feature_mart} has no rows after {latest}: choose an AS_OF it has, or rebuild")
+    raise DataError(
+        f"{feature_mart} was built as of {latest}: training for a score as of {as_of} from it would learn "
+        f"from labels after {as_of}. Build the features as of that date first: make score AS_OF={as_of} "
+        "(it rebuilds them), or rescore a saved model as of it: scoring score --model-run <run>"
+    )
+
+
 def read_task_frames(
     warehouse: Path,
     training_mart: str,
@@ -280,16 +371,16 @@ def read_task_frames(
     """The labelled rows of the training mart (of `clients` only, when given: the other rows are never
     loaded) and the feature mart's rows at the scoring date.
 
-    The scoring date is `as_of`, or the latest date in the feature mart. Rows come sorted by key so the
-    same warehouse always gives the same frames.
+    The scoring date is `as_of`, or the latest date in the feature mart; an earlier date is refused
+    (training_date). Rows come sorted by key so the same warehouse always gives the same frames.
     """
     id_column, date_column = key
     only = "" if clients is None else f" and {id_column} in (select client_id from sampled_clients)"
     with connect(warehouse, read_only=True) as con:
         for relation in (training_mart, feature_mart):
             _require_relation(con, relation, warehouse)
-        if as_of is None:
-            as_of = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        latest = con.sql(f"select max({date_column}) from {feature_mart}").fetchall()[0][0]
+        as_of = training_date(feature_mart, as_of, latest)
         if clients is not None:
             con.register("sampled_clients", pl.DataFrame({"client_id": clients}))
         training = con.sql(
@@ -438,6 +529,8 @@ def write_run(warehouse: Path, tables: RunTables, then: Callable | None = None):
             ("feature_importance", tables.feature_importance),
             ("segments", tables.segments),
             ("offers", tables.offers),
+            ("feature_profiles", tables.feature_profiles),
+            ("drift", tables.drift),
         ):
             if frame is not None:
                 append(con, table, frame)
@@ -450,18 +543,14 @@ def _scoring_tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
 
 
 def carry_history(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the scoring.* tables (every run so far) from the warehouse attached as `previous` into the new
-    build attached as `building`, in one transaction. Tables this module does not know are copied as they
-    are, so a run history written by a newer version is not lost."""
+    """Create the scoring.* tables in the new build attached as `building` and copy every run so far into
+    them from the warehouse attached as `previous` (when there is one), in one transaction. Tables this
+    module does not know are copied as they are, so a run history written by a newer version is not lost."""
     attached = {row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()}
-    if "previous" not in attached:
-        return
-    tables = _scoring_tables(con, "previous")
-    if not tables:
-        return
+    tables = _scoring_tables(con, "previous") if "previous" in attached else []
     con.execute("use building")
     con.execute("begin transaction")
-    con.execute(SCHEMA_SQL)
+    con.execute(SCHEMA_SQL)  # even with no history: the models over the scoring source read these tables
     known = set(_scoring_tables(con, "building"))
     for table in tables:
         if table in known:

@@ -180,7 +180,8 @@ def test_scoring_tables_are_declared_as_sources_and_the_job_as_an_exposure(tiny_
     assert sources == {
         "scores", "explanations", "model_runs", "feature_importance", "latest_scores", "segments",
         "latest_segments", "model_aliases", "offers", "latest_offers", "campaigns", "campaign_members",
-        "campaign_results", "campaign_uplift_at_k",
+        "campaign_results", "campaign_uplift_at_k", "feature_profiles", "drift", "realised_performance",
+        "data_health",
     }  # fmt: skip
     exposure = manifest["exposures"]["exposure.feature_store.scoring_score"]
     assert "model.feature_store.apparel_training_set" in exposure["depends_on"]["nodes"]

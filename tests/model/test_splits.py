@@ -5,7 +5,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from scoring.model.splits import client_folds, client_split, out_of_time_split
+from scoring.model.splits import client_folds, client_split, out_of_time_split, provided_stand_in
 
 DATES = [date(2024, 2, 16), date(2023, 11, 18), date(2023, 8, 20)]
 
@@ -78,3 +78,27 @@ def test_folds_keep_each_client_in_one_fold():
     )
     assert (per_client["fold"] == 1).all()
     assert set(folds) == {0, 1, 2}
+
+
+def test_without_provided_labels_the_latest_cutoff_stands_in_for_them_in_its_population():
+    keys, _ = _keys()
+    keys = keys.with_columns(is_provided=pl.lit(False))
+    population = np.arange(keys.height) // 3 % 4 != 0  # every fourth client is outside it
+    stand_in = provided_stand_in(keys, population)
+    latest = (keys["as_of_date"] == DATES[0]).to_numpy()
+    assert stand_in.cutoff == DATES[0]
+    # the latest cutoff's rows outside the population are left out, as a provided target would not list them
+    assert set(stand_in.keep) == set(np.flatnonzero(~latest | population))
+    assert stand_in.keys["is_provided"].to_list() == list(latest[stand_in.keep])
+    assert "stand in" in stand_in.note
+    split = client_split(stand_in.keys, np.zeros(len(stand_in.keep), np.int8), population[stand_in.keep],
+                         0.2, 0.2, seed=1)  # fmt: skip
+    assert (
+        len(split.test) > 0
+        and (stand_in.keys["as_of_date"].to_numpy()[split.test] == np.datetime64(DATES[0])).all()
+    )
+
+
+def test_provided_labels_need_no_stand_in():
+    keys, _ = _keys()
+    assert provided_stand_in(keys, np.ones(keys.height, bool)) is None

@@ -152,6 +152,13 @@ CASES = [
     Case("duplicated client in the target", TARGET, rewrite(lambda rows: [*rows[:10], rows[3], *rows[10:]]),
          ("apparel-target_binary.csv, line 11, column client_id", "1 rows repeat a key (client_id)",
           "also on line 4", "keep one row per client_id")),
+    Case("message id with '_' in place of '-'", MESSAGES,
+         set_value(25, "message_id", "1515915625468169594_4301_627b661e9736d"),
+         ("apparel-messages.csv, line 25, column message_id", "are not message ids of the form "
+          "client-campaign-hash", "'1515915625468169594_4301_627b661e9736d'")),
+    Case("purchase message id with a cut hash", PURCHASES,
+         set_value(14, "message_id", "1515915625468169594-4301-627b661e"),
+         ("apparel-purchases.csv, line 14, column message_id", "client-campaign-hash")),
     Case("category list that is not a list", PURCHASES, set_value(13, "category_ids", "4/28/57"),
          ("line 13, column category_ids", "are not lists like", "'4/28/57'")),
     Case("optional campaign file with a negative count", DAILY, _daily_event,

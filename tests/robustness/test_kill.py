@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from scoring.store.atomic import building_path, lock_path
-from tests.robustness.conftest import digest, finish, kill9, make, scoring, stop_at
+from tests.robustness.conftest import digest, finish, health_rows, kill9, make, scoring, stop_at
 
 # In the order a build reaches them: before the checks, inside dbt (after the first staging model, after
 # the widest mart), with the new file complete and the history carried into it, just after the rename.
@@ -65,6 +65,7 @@ def test_kill_9_at_every_stage_of_build_features_keeps_the_warehouse_and_the_nex
     renamed = digest(warehouse)
     assert _part(renamed, "main_marts") != _part(published.digest, "main_marts")
     assert _part(renamed, "scoring") == _part(published.digest, "scoring")
+    assert health_rows(warehouse) > health_rows(published.warehouse)  # and its own data health
     assert building_path(warehouse).parent.exists(), "the kill left the private folder behind"
     code, out = finish(make("build-features", published.data_dir, warehouse, tmp_path, **other))
     assert code == 0, out[-3000:]

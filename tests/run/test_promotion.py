@@ -122,8 +122,11 @@ def test_a_new_run_with_severe_drift_stays_a_challenger(test_task, runs):
     settings, champion, other = runs
     with run_transaction(settings.warehouse) as con:
         con.execute(DRIFT)
+        # the run's own drift rows (issue 16's monitoring writes them), replaced by a severe one
+        con.execute("delete from scoring.drift where model_run_id = ?", [other])
         con.execute(
-            "insert into scoring.drift values "
+            "insert into scoring.drift (task, model_run_id, reference_kind, reference_run_id, feature, psi, "
+            "js_distance, threshold, is_drifted, computed_at) values "
             "('purchase_test', ?, 'training', ?, 'probability', 0.6, 0.3, 0.2, true, now())",
             [other, other],
         )
@@ -131,6 +134,23 @@ def test_a_new_run_with_severe_drift_stays_a_challenger(test_task, runs):
     assert decision.startswith("challenger: blocked by the gates") and "score PSI 0.600" in decision
     with connect(settings.warehouse, read_only=True) as con:
         assert aliases.champion(con, "purchase_test") == champion
+
+
+def test_a_backtest_scored_before_the_champions_date_stays_a_challenger_whatever_its_gates(
+    test_task, tmp_path
+):
+    settings = make_settings(tmp_path)
+    write_run(settings.warehouse, fake_run("now", task=test_task.name),
+              then=lambda con: gate_new_run(con, test_task, "now"))  # fmt: skip
+    past = fake_run("past", task=test_task.name, as_of=date(2023, 11, 18))
+    decisions = []
+    write_run(
+        settings.warehouse, past, then=lambda con: decisions.append(gate_new_run(con, test_task, "past"))
+    )
+    assert decisions[0].startswith(
+        "challenger: a backtest: it scored as of 2023-11-18, before the champion's"
+    )
+    assert _acting_run(settings) == "now"
 
 
 def test_promoting_the_champion_a_rescore_or_an_unknown_run_says_what_to_do(job_runs, runs):

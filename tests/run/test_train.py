@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from scoring.errors import DataError
 from scoring.model.candidates import input_features
 from scoring.run import rescore as rescore_module
 from scoring.run.rescore import rescore
@@ -19,7 +20,7 @@ from scoring.run.result import safety_stops, summary
 from scoring.run.train import train_and_score
 from scoring.store.artifacts import load_model, load_run_result
 from scoring.store.atomic import building_path
-from tests.synthetic import make_settings, read, synthetic_marts, write_marts
+from tests.synthetic import CUTOFFS, make_settings, read, synthetic_marts, write_marts
 
 pytestmark = pytest.mark.slow
 
@@ -187,6 +188,16 @@ def test_a_chosen_model_without_shap_values_is_scored_and_written_without_explan
     assert scores == run.scores.height > 0 and explanations == 0
     listed = read(settings, "select feature_list from scoring.model_runs")["feature_list"][0].to_list()
     assert tuple(listed) == input_features(load_model(run.model_dir).pipeline)
+
+
+def test_training_for_a_date_before_the_marts_cutoff_is_refused_as_it_would_learn_from_the_future(
+    tmp_path, test_task
+):
+    settings = make_settings(tmp_path)
+    write_marts(settings.warehouse, *synthetic_marts(n_clients=200, seed=3))
+    with pytest.raises(DataError, match=r"built as of 2024-02-16.*make score AS_OF=2023-11-18"):
+        train_and_score(replace(settings, as_of=CUTOFFS[1]), test_task)
+    assert read(settings, "select * from information_schema.tables where table_schema = 'scoring'").is_empty()
 
 
 def test_trees_win_on_data_with_a_threshold_interaction(job_runs):

@@ -22,3 +22,16 @@
 {% macro trend_ratio(recent, previous) -%}
     cast(({{ recent }}) - ({{ previous }}) as double) / nullif(cast(({{ recent }}) + ({{ previous }}) as double), 0)
 {%- endmacro %}
+
+{#- The median of an expression over a group (nulls ignored), exact. -#}
+{% macro median(expression) %}
+    {{ return(adapter.dispatch('median')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__median(expression) -%}
+    median({{ expression }})
+{%- endmacro %}
+
+{% macro spark__median(expression) -%}
+    percentile({{ expression }}, 0.5)
+{%- endmacro %}

@@ -9,7 +9,7 @@ from scoring.build.checks.spec import (
     Integer,
     Like,
     OneOf,
-    Text,
+    Pattern,
     Timestamp,
 )
 
@@ -25,7 +25,15 @@ MAX_QUANTITY = 1_000
 MAX_PRICE = 1_000_000.0
 MAX_CAMPAIGN_COUNT = 10**9  # events of one campaign on one day, over the whole mailing base
 
-MESSAGE_ID = Like("%_-%_-%_", "message ids like 1515915625468169594-4301-627b661e9736d")
+# client-campaign-hash: the staging splits it on '-' into the client, the campaign and PHP's uniqid (13 hex
+# digits: the send time), so an id with '_' for '-', or a cut hash, would turn into nulls there. A regular
+# expression costs about 0.5 s per million rows (0.7 s for the 1.3M message rows of scale 0.1 on a loaded
+# machine; LIKE '%_-%_-%_' took 0.66 s and caught neither).
+MESSAGE_ID = Pattern(
+    "[0-9]{1,19}-[0-9]{1,10}-[0-9a-f]{13}",
+    "message ids of the form client-campaign-hash, like 1515915625468169594-4301-627b661e9736d (digits, '-', "
+    "digits, '-', 13 hex digits)",
+)
 
 PURCHASES = FileSpec(
     stem="apparel-purchases",
@@ -44,8 +52,7 @@ MESSAGES = FileSpec(
     columns=(
         Column("bulk_campaign_id", Integer()),
         Column("client_id", Id()),
-        # Not shape-checked here: 13M rows cost more than a malformed id risks (its send time parses to null)
-        Column("message_id", Text()),
+        Column("message_id", MESSAGE_ID),
         Column("event", OneOf(EVENTS)),
         Column("channel", OneOf(CHANNELS)),
         Column("date", Date()),

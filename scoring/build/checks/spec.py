@@ -221,6 +221,24 @@ class Like:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """Text that matches a regular expression from its first character to its last."""
+
+    regex: str
+    shape: str  # the pattern in words, e.g. "message ids of the form client-campaign-hash"
+
+    def rules(self, column: str, today: date) -> list[Rule]:
+        return [
+            Rule(
+                column,
+                f"not regexp_full_match({quote(column)}, {literal(self.regex)})",
+                f"are not {self.shape}",
+                f"write them as {self.shape}",
+            )
+        ]
+
+
+@dataclass(frozen=True)
 class Text:
     """Any text: only its presence is checked."""
 
@@ -228,7 +246,7 @@ class Text:
         return []
 
 
-ColumnType = Id | Integer | Decimal | Date | Timestamp | OneOf | Like | Text
+ColumnType = Id | Integer | Decimal | Date | Timestamp | OneOf | Like | Pattern | Text
 
 
 @dataclass(frozen=True)

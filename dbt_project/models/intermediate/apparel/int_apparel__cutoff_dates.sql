@@ -45,6 +45,7 @@ cutoffs as (
     select
         0 as cutoff_index,
         as_of_date,
+        as_of_date as latest_as_of_date,
         last_data_date
     from latest_cutoff
     {#- a refresh moves the latest cutoff only (macros/latest_cutoff.sql) #}
@@ -55,6 +56,7 @@ cutoffs as (
     select
         {{ index }} as cutoff_index,
         {{ add_days('as_of_date', -(horizon + (index - 1) * step)) }} as as_of_date,
+        as_of_date as latest_as_of_date,
         last_data_date
     from latest_cutoff
     {%- endfor %}
@@ -69,7 +71,12 @@ final as (
         cast(cutoff_index = 0 as boolean) as is_latest_cutoff,
         cast(last_data_date as date) as last_data_date,
         {{ add_days('as_of_date', horizon) }} as label_window_end_date,
-        cast({{ add_days('as_of_date', horizon) }} <= last_data_date as boolean) as has_observed_label_window,
+        -- A label is known only once its window has closed by the latest cutoff (and within the data): a
+        -- build as of a past date learns nothing from the days after it, though the files hold them.
+        cast(
+            {{ add_days('as_of_date', horizon) }} <= latest_as_of_date
+            and {{ add_days('as_of_date', horizon) }} <= last_data_date as boolean
+        ) as has_observed_label_window,
         cast(
             as_of_date = {{ provided_target_cutoff }} as boolean
         ) as is_provided_target_cutoff,

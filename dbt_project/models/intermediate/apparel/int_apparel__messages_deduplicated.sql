@@ -42,7 +42,8 @@ final as (
         cast(event_date as date) as event_date,
         cast(bulk_campaign_id as integer) as bulk_campaign_id,
         cast(event as {{ dbt.type_string() }}) as event,
-        cast(channel as {{ dbt.type_string() }}) as channel
+        cast(channel as {{ dbt.type_string() }}) as channel,
+        cast(source_row_count as integer) as source_row_count
     from messages
 
 )

@@ -28,7 +28,8 @@ final as (
         cast(event as {{ dbt.type_string() }}) as event,
         cast(channel as {{ dbt.type_string() }}) as channel,
         event_date,
-        created_at
+        created_at,
+        cast(source_row_count as integer) as source_row_count
     from deduplicated
 
 )
