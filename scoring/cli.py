@@ -273,13 +273,20 @@ def score_cmd(
 @click.pass_obj
 def monitor_cmd(settings: Settings, fail_on: tuple[str, ...], top: int) -> None:
     """Summarise the monitoring tables: each task's latest drift (against its model's training data and the
-    previous run), the realised performance of past runs, the latest build's data health; write the page
-    data/reports/monitoring.html (every run of each task over time)."""
+    previous run), the realised performance of past runs, the latest build's data health, and the campaigns'
+    results (measured first, for the windows that have closed); write the page data/reports/monitoring.html
+    (every run of each task over time)."""
     from scoring.monitor.summary import failures, format_summary, read_state
     from scoring.report.monitoring import write_monitoring_page
+    from scoring.run.campaign import measure_all, summary_lines
 
+    measure_all(settings)  # the campaigns whose outcome window closed since they were last measured
     state = read_state(settings.warehouse)
     click.echo(format_summary(state, top=top))
+    campaign_lines = summary_lines(settings)
+    if campaign_lines:
+        click.echo("campaigns (treatment against control once the outcome window has closed):")
+        click.echo("\n".join(f"  {line}" for line in campaign_lines))
     page = write_monitoring_page(state, settings.reports_dir / "monitoring.html")
     click.echo(f"page: {page}")
     found = failures(state, fail_on)
@@ -404,12 +411,10 @@ def campaign_results_cmd(settings: Settings, task_names: tuple[str, ...]) -> Non
     """Measure every campaign whose outcome window has closed in the data: conversion of the treatment and
     control groups, the uplift with its 95% interval, and the uplift at k over the campaigns
     (scoring.campaign_results, campaign_uplift_at_k)."""
-    from scoring.run.campaign import measure, summary_lines
-    from scoring.tasks import TASKS
+    from scoring.run.campaign import measure_all, summary_lines
 
-    for name in task_names or [n for n, t in TASKS.items() if t.campaign and t.campaign.outcome]:
-        measure(settings, name)
-    for line in summary_lines(settings):
+    measure_all(settings, task_names)
+    for line in summary_lines(settings) or ["No campaigns yet: make campaign TASK=<task> SIZE=<n>"]:
         click.echo(line)
 
 

@@ -21,7 +21,7 @@ from scoring.report.render import replace_sections
 from scoring.settings import Settings
 from scoring.store import atomic, campaigns, warehouse
 from scoring.store.marts import last_date, outcome_clients, read_client_columns
-from scoring.tasks import Task, get_task
+from scoring.tasks import TASKS, Task, get_task
 
 MEMBER_COLUMNS = (
     "campaign_id", "client_id", "group", "probability", "expected_value", "offer_rule", "offer", "reason",
@@ -202,6 +202,17 @@ def measure(settings: Settings, task_name: str) -> tuple[pl.DataFrame, pl.DataFr
         for run_id in closed["model_run_id"].unique().sort().to_list():
             update_report(settings, task, run_id)
     return results, at_k
+
+
+def measure_all(settings: Settings, task_names: tuple[str, ...] = ()) -> None:
+    """Measure the campaigns of the named tasks (default: every known task that has campaigns with an outcome
+    rule), so `scoring monitor` and `campaign-results` show the windows that have closed since."""
+    made = campaigns.read_campaigns(settings.warehouse)
+    with_campaigns = set(made["task"].to_list()) if made.height else set()
+    for name in task_names or sorted(with_campaigns):
+        task = TASKS.get(name)
+        if task is not None and task.campaign is not None and task.campaign.outcome is not None:
+            measure(settings, name)
 
 
 def update_report(settings: Settings, task: Task, model_run_id: str) -> Path | None:

@@ -11,7 +11,9 @@ from datetime import date, datetime
 import numpy as np
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from scoring.cli import main
 from scoring.decide.campaign import Selection
 from scoring.errors import ConfigError
 from scoring.run.campaign import CampaignRequest, make_campaign, measure, summary_lines
@@ -232,3 +234,21 @@ def test_campaign_results_equal_a_hand_computation(settings):
     )
     assert written["uplift"][0] == pytest.approx(row["uplift"])
     assert any(made.campaign_id in line for line in summary_lines(settings))
+
+
+def test_scoring_monitor_measures_the_campaigns_whose_window_closed_and_shows_their_uplift(
+    settings, tmp_path, monkeypatch
+):
+    made = _make(settings, "size", 40, share=0.25, seed=11)
+    _purchases(settings, [(5000, date(2024, 1, 10)), (5001, date(2024, 3, 1))])  # the window has closed
+    monkeypatch.chdir(tmp_path)
+    env = {"WAREHOUSE": str(settings.warehouse), "DATA_DIR": ""}
+    result = CliRunner().invoke(main, ["monitor"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "campaigns (treatment against control" in result.output
+    line = next(line for line in result.output.splitlines() if made.campaign_id in line)
+    assert "treatment" in line and "control" in line and "uplift" in line
+    measured = read(
+        settings, "select * from scoring.campaign_results where campaign_id = ?", [made.campaign_id]
+    )
+    assert measured.height == 1
