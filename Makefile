@@ -87,13 +87,18 @@ $(GENERATED_DIR)/.generated:
 docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-docs.html, serve them on localhost:8080.
 	$(SCORING) docs --serve
 
+# Two pytest-xdist workers, each given one test module at a time (so a module's fixtures are made once; the
+# Spark tests are one module, as they share one Spark build). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: setup ## Run the whole test suite, slow tests included (what CI runs; under 10 minutes on 2 cores).
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_WORKERS)
 
 # The fast loop leaves out the tests marked `slow` (pyproject.toml: markers); the slowest ten it ran are listed,
 # so a test that should be marked shows up there.
 test-fast: setup ## Run the tests not marked slow: unit tests and the dbt tests of one small shared build (under 2 minutes).
-	$(BIN)/pytest -m "not slow" --durations=10
+	$(BIN)/pytest $(PYTEST_WORKERS) -m "not slow" --durations=10
 
 lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
 	$(BIN)/ruff check scoring tests benchmarks

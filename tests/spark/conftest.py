@@ -6,7 +6,8 @@ CI, where a skip would hide that the Spark build is no longer checked.
 
 The Spark build is the suite's longest step (about two minutes of one core, in the JVM), and it needs
 nothing from the other tests: it starts in its own process as soon as the session's tests are collected,
-runs beside the tests that come before the Spark ones, and the fixture `spark_warehouse` waits for it."""
+runs beside the tests that come before the Spark ones, and the fixture `spark_warehouse` waits for it.
+Under pytest-xdist (make test), the worker that runs the Spark tests (one module) starts it with the first."""
 
 import gzip
 import os
@@ -125,8 +126,11 @@ SPARK_BUILD = pytest.StashKey[SparkBuild]()
 
 
 def pytest_collection_finish(session):
-    """Start the Spark build when a Spark test is to run."""
+    """Start the Spark build when a Spark test is to run. Under pytest-xdist no worker knows at collection
+    whether the Spark tests will be its own: there the worker's first Spark test starts it (spark_build)."""
     if session.config.option.collectonly or SPARK_BUILD in session.config.stash:
+        return
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         return
     if any("spark" in item.keywords and not item.get_closest_marker("skip") for item in session.items):
         session.config.stash[SPARK_BUILD] = SparkBuild.start()
@@ -139,6 +143,8 @@ def pytest_sessionfinish(session):
 
 @pytest.fixture(scope="session")
 def spark_build(request) -> SparkBuild:
+    if SPARK_BUILD not in request.config.stash:
+        request.config.stash[SPARK_BUILD] = SparkBuild.start()
     return request.config.stash[SPARK_BUILD]
 
 
