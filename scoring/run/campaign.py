@@ -247,7 +247,12 @@ def summary_lines(settings: Settings) -> list[str]:
     for task_name in sorted(set(made["task"].to_list())) if made.height else []:
         results, at_k = campaigns.read_results(settings.warehouse, task_name)
         count = made.filter(pl.col("task") == task_name).height
-        lines.append(f"{task_name}: {count} campaigns, {results.height} with a closed outcome window")
+        task = TASKS.get(task_name)
+        campaigns_made = f"{task_name}: {count} campaign{'s' if count != 1 else ''}"
+        if task is None or task.campaign is None or task.campaign.outcome is None:
+            lines.append(f"{campaigns_made}; its files carry no dated outcome, so no result can be measured")
+            continue
+        lines.append(f"{campaigns_made}, {results.height} with a closed outcome window")
         for row in results.iter_rows(named=True):
             interval = f"{_pct(row['uplift_ci_low'], sign=True)} to {_pct(row['uplift_ci_high'], sign=True)}"
             lines.append(
