@@ -92,7 +92,7 @@ docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-doc
 TEST_WORKERS ?= 2
 PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
-test: setup ## Run the whole test suite, slow tests included (what CI runs; under 10 minutes on 2 cores).
+test: setup ## Run the whole test suite, slow tests included (what CI runs; about 10 minutes on 2 cores: docs/performance.md).
 	$(BIN)/pytest $(PYTEST_WORKERS)
 
 # The fast loop leaves out the tests marked `slow` (pyproject.toml: markers); the slowest ten it ran are listed,
