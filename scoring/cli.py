@@ -280,7 +280,7 @@ def monitor_cmd(settings: Settings, fail_on: tuple[str, ...], top: int) -> None:
     from scoring.report.monitoring import write_monitoring_page
     from scoring.run.campaign import measure_all, summary_lines
 
-    measure_all(settings)  # the campaigns whose outcome window closed since they were last measured
+    measure_all(settings, only_new=True)  # the campaigns whose outcome window has closed since
     state = read_state(settings.warehouse)
     click.echo(format_summary(state, top=top))
     campaign_lines = summary_lines(settings)

@@ -21,7 +21,7 @@ from scoring.report.render import replace_sections
 from scoring.settings import Settings
 from scoring.store import atomic, campaigns, warehouse
 from scoring.store.marts import last_date, outcome_clients, read_client_columns
-from scoring.tasks import TASKS, Task, get_task
+from scoring.tasks import TASKS, CampaignOutcome, Task, get_task
 
 MEMBER_COLUMNS = (
     "campaign_id", "client_id", "group", "probability", "expected_value", "offer_rule", "offer", "reason",
@@ -153,7 +153,7 @@ def _members_with_outcomes(settings: Settings, task: Task, chosen: pl.DataFrame)
 
 def closed_campaigns(settings: Settings, task: Task) -> pl.DataFrame:
     """The task's campaigns whose outcome window has closed in the data, with window_start and window_end."""
-    outcome = task.campaign.outcome if task.campaign else None
+    outcome = _outcome(task)
     made = campaigns.read_campaigns(settings.warehouse, task.name)
     if outcome is None or made.is_empty():
         return pl.DataFrame()
@@ -187,14 +187,21 @@ def results_of(task: Task, closed: pl.DataFrame, members: pl.DataFrame, now: dat
     return pl.DataFrame(results), pl.DataFrame(at_k)
 
 
-def measure(settings: Settings, task_name: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def measure(settings: Settings, task_name: str, only_new: bool = False) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Measure every campaign of the task whose window has closed: scoring.campaign_results (treatment and
-    control conversion, uplift with its interval) and campaign_uplift_at_k over them; written and returned."""
+    control conversion, uplift with its interval) and campaign_uplift_at_k over them; written and returned.
+    With `only_new`, nothing is written (and the results on record are returned) unless a window has closed
+    since they were measured: a write copies the warehouse (run_transaction) and rewrites the reports."""
     task = get_task(task_name)
     with atomic.run_lock(settings.warehouse, "campaign-results"):
         closed = closed_campaigns(settings, task)
         if closed.is_empty():  # nothing measurable (yet): results written before stay as they are
             return pl.DataFrame(), pl.DataFrame()
+        if only_new:
+            recorded = campaigns.read_results(settings.warehouse, task.name)
+            measured = set(recorded[0]["campaign_id"].to_list()) if recorded[0].height else set()
+            if set(closed["campaign_id"].to_list()) == measured:
+                return recorded
         members = _members_with_outcomes(settings, task, closed)
         results, at_k = results_of(task, closed, members, datetime.now())
         with warehouse.run_transaction(settings.warehouse) as con:
@@ -204,15 +211,21 @@ def measure(settings: Settings, task_name: str) -> tuple[pl.DataFrame, pl.DataFr
     return results, at_k
 
 
-def measure_all(settings: Settings, task_names: tuple[str, ...] = ()) -> None:
-    """Measure the campaigns of the named tasks (default: every known task that has campaigns with an outcome
-    rule), so `scoring monitor` and `campaign-results` show the windows that have closed since."""
-    made = campaigns.read_campaigns(settings.warehouse)
-    with_campaigns = set(made["task"].to_list()) if made.height else set()
-    for name in task_names or sorted(with_campaigns):
-        task = TASKS.get(name)
-        if task is not None and task.campaign is not None and task.campaign.outcome is not None:
-            measure(settings, name)
+def measure_all(settings: Settings, task_names: tuple[str, ...] = (), only_new: bool = False) -> None:
+    """Measure the campaigns of the named tasks (an unknown name is an error), or of every task with
+    campaigns whose files carry dated outcomes; `only_new` as in measure (what `scoring monitor` asks)."""
+    if not task_names:
+        made = campaigns.read_campaigns(settings.warehouse)
+        with_campaigns = sorted(set(made["task"].to_list())) if made.height else []
+        task_names = tuple(name for name in with_campaigns if _outcome(TASKS.get(name)) is not None)
+    for name in task_names:
+        if _outcome(get_task(name)) is not None:
+            measure(settings, name, only_new=only_new)
+
+
+def _outcome(task: Task | None) -> CampaignOutcome | None:
+    """The task's rule for a campaign's outcome; None without one (one-click: its files carry no dates)."""
+    return task.campaign.outcome if task is not None and task.campaign is not None else None
 
 
 def update_report(settings: Settings, task: Task, model_run_id: str) -> Path | None:
@@ -247,9 +260,8 @@ def summary_lines(settings: Settings) -> list[str]:
     for task_name in sorted(set(made["task"].to_list())) if made.height else []:
         results, at_k = campaigns.read_results(settings.warehouse, task_name)
         count = made.filter(pl.col("task") == task_name).height
-        task = TASKS.get(task_name)
         campaigns_made = f"{task_name}: {count} campaign{'s' if count != 1 else ''}"
-        if task is None or task.campaign is None or task.campaign.outcome is None:
+        if _outcome(TASKS.get(task_name)) is None:
             lines.append(f"{campaigns_made}; its files carry no dated outcome, so no result can be measured")
             continue
         lines.append(f"{campaigns_made}, {results.height} with a closed outcome window")

@@ -252,3 +252,21 @@ def test_scoring_monitor_measures_the_campaigns_whose_window_closed_and_shows_th
         settings, "select * from scoring.campaign_results where campaign_id = ?", [made.campaign_id]
     )
     assert measured.height == 1
+
+
+def test_monitor_writes_the_results_again_only_when_another_window_has_closed(
+    settings, tmp_path, monkeypatch
+):
+    _make(settings, "size", 30, share=0.2, seed=12)
+    _purchases(settings, [(5000, date(2024, 3, 1))])  # every window has closed
+    monkeypatch.chdir(tmp_path)
+    env = {"WAREHOUSE": str(settings.warehouse), "DATA_DIR": ""}
+    sql = "select campaign_id, computed_at from scoring.campaign_results order by all"
+    assert CliRunner().invoke(main, ["monitor"], env=env).exit_code == 0
+    first = read(settings, sql)
+    assert CliRunner().invoke(main, ["monitor"], env=env).exit_code == 0
+    assert read(settings, sql).equals(first)  # nothing new closed: the warehouse was not written
+    _make(settings, "size", 31, share=0.2, seed=12)  # another campaign, its window closed too
+    assert CliRunner().invoke(main, ["monitor"], env=env).exit_code == 0
+    again = read(settings, sql)
+    assert again.height == first.height + 1 and again["computed_at"].min() > first["computed_at"].max()
