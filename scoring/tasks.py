@@ -5,6 +5,8 @@ One code path (scoring.run.train) serves every task; adding a task means adding 
 
 from dataclasses import dataclass, field
 
+from scoring.errors import ConfigError
+
 
 @dataclass(frozen=True)
 class SearchBudget:
@@ -324,7 +326,7 @@ TASKS: dict[str, Task] = {
 def get_task(name: str) -> Task:
     """The task called `name`, or an error that lists the known ones."""
     if name not in TASKS:
-        raise KeyError(
+        raise ConfigError(
             f"Unknown task {name!r}: the known tasks are {', '.join(sorted(TASKS))} (scoring/tasks.py)"
         )
     return TASKS[name]
