@@ -64,8 +64,8 @@ build-features: setup $(if $(AUTO_DATA),$(GENERATED_DIR)/.generated) ## Check th
 refresh-features: setup ## After a build: apply the new day folders (DATA_DIR/apparel/days/YYYY-MM-DD/) and move the latest cutoff to the newest day; DuckDB only.
 	$(SCORING) refresh
 
-score: build-features ## Train, validate, score and explain every task; writes scoring.* tables and an HTML report.
-	$(SCORING) score
+score: build-features ## Train, validate, score and explain every task (TASK= for one); writes scoring.* tables and an HTML report.
+	$(SCORING) score $(if $(TASK),--task $(TASK))
 
 monitor: setup ## Summarise drift, realised performance and data health, write data/reports/monitoring.html; FAIL_ON=drift,health,performance exits non-zero on those.
 	$(SCORING) monitor $(foreach check,$(subst $(comma), ,$(FAIL_ON)),--fail-on $(check))
@@ -90,7 +90,7 @@ docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-doc
 # Two pytest-xdist workers, each given one test module at a time (so a module's fixtures are made once; the
 # Spark tests are one module, as they share one Spark build). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
-PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test: setup ## Run the whole test suite, slow tests included (what CI runs; about 10 minutes on 2 cores: docs/performance.md).
 	$(BIN)/pytest $(PYTEST_WORKERS)

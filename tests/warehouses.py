@@ -12,14 +12,18 @@ the fixtures of a conftest are defined once per folder that sees it, and each wo
 
 import atexit
 import functools
+import json
+import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from filelock import FileLock
 
 from scoring.build.full_build import build_features
 from scoring.generate.apparel_write import generate_apparel
@@ -62,6 +66,32 @@ def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Pa
     return warehouse
 
 
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that `make` fills once per test session, even when pytest-xdist runs the session on several
+    workers: the first worker to ask makes it under a file lock, the others wait for it and use the same
+    files. So a data set or a build that tests of several modules need is made once, not once per worker.
+    Tests must treat it as read-only (copy_build before changing a warehouse)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the session's folder, above each worker's own
+    folder = root / f"made-once-{name}"
+    with FileLock(f"{folder}.lock"):
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+def write_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value))
+
+
+def read_json(path: Path):
+    return json.loads(path.read_text())
+
+
 def copy_build(warehouse: Path, folder: Path) -> Path:
     """A private copy of a built warehouse (the file only) in `folder`; returns the copy's path."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -87,47 +117,60 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def apparel_tiny(tmp_path_factory) -> Path:
     """About 1,000 buyers: enough for formats and parsing."""
-    out = tmp_path_factory.mktemp("apparel_tiny") / "apparel"
-    generate_apparel(out, scale=0.02, seed=7)
-    return out
+    made = made_once(
+        tmp_path_factory, "apparel_tiny", lambda f: generate_apparel(f / "apparel", scale=0.02, seed=7)
+    )
+    return made / "apparel"
 
 
 @pytest.fixture(scope="session")
 def tiny_build(apparel_tiny: Path, tmp_path_factory) -> Path:
     """The feature store built from the tiny generated apparel data (default cutoff and spine); its dbt
     artifacts are in the `target` folder beside it. The one build of the fast loop (make test-fast)."""
-    return build(apparel_tiny.parent, tmp_path_factory.mktemp("tiny_build"))
+    made = made_once(tmp_path_factory, "tiny_build", lambda f: build(apparel_tiny.parent, f))
+    return made / "warehouse.duckdb"
+
+
+def _with_daily_files(apparel_tiny: Path, target: Path) -> None:
+    shutil.copytree(apparel_tiny, target, ignore=shutil.ignore_patterns("_truth"))
+    write_daily_events(target)
+    write_channel_daily_events(target)
 
 
 @pytest.fixture(scope="session")
 def apparel_daily(apparel_tiny: Path, tmp_path_factory) -> Path:
     """The tiny generated apparel data plus both optional campaign-day files (the generator writes
     neither): the files whose base-wide campaign rates the marts and the pandas peer compute."""
-    target = tmp_path_factory.mktemp("apparel_daily") / "apparel"
-    shutil.copytree(apparel_tiny, target, ignore=shutil.ignore_patterns("_truth"))
-    write_daily_events(target)
-    write_channel_daily_events(target)
-    return target
+    made = made_once(
+        tmp_path_factory, "apparel_daily", lambda f: _with_daily_files(apparel_tiny, f / "apparel")
+    )
+    return made / "apparel"
 
 
 @pytest.fixture(scope="session")
 def daily_build(apparel_daily: Path, tmp_path_factory) -> Path:
     """The feature store built from `apparel_daily` (default cutoff and spine)."""
-    return build(apparel_daily.parent, tmp_path_factory.mktemp("daily_build"))
+    made = made_once(tmp_path_factory, "daily_build", lambda f: build(apparel_daily.parent, f))
+    return made / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
 def one_click_tiny(tmp_path_factory) -> Path:
     """A data folder with generated one-click files only: 400 clients, 80 of them unlabelled."""
-    data_dir = tmp_path_factory.mktemp("one_click_tiny")
-    generate_one_click(data_dir / "one_click", seed=5, n_clients=400, n_unlabelled=80)
-    return data_dir
+    return made_once(
+        tmp_path_factory,
+        "one_click_tiny",
+        lambda f: generate_one_click(f / "one_click", seed=5, n_clients=400, n_unlabelled=80),
+    )
 
 
 @pytest.fixture(scope="session")
 def one_click_build(one_click_tiny: Path, tmp_path_factory) -> Path:
     """The feature store built from `one_click_tiny` as of ONE_CLICK_AS_OF."""
-    return build(one_click_tiny, tmp_path_factory.mktemp("one_click_build"), as_of=ONE_CLICK_AS_OF)
+    made = made_once(
+        tmp_path_factory, "one_click_build", lambda f: build(one_click_tiny, f, as_of=ONE_CLICK_AS_OF)
+    )
+    return made / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -136,4 +179,7 @@ def one_click_real_build(shared_data: Path, tmp_path_factory) -> Path:
     ONE_CLICK_AS_OF."""
     if not (shared_data / "one_click" / "market_file.csv").is_file():
         pytest.skip("the real one-click files are not present")
-    return build(shared_data, tmp_path_factory.mktemp("one_click_real"), as_of=ONE_CLICK_AS_OF)
+    made = made_once(
+        tmp_path_factory, "one_click_real", lambda f: build(shared_data, f, as_of=ONE_CLICK_AS_OF)
+    )
+    return made / "warehouse.duckdb"

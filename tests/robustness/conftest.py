@@ -20,7 +20,7 @@ import pytest
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
 from scoring.tasks import TASKS, FeatureSelection, SearchBudget
-from tests.warehouses import copy_build
+from tests.warehouses import copy_build, made_once, read_json, write_json
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
@@ -141,11 +141,7 @@ class Published:
         return copy_build(self.warehouse, folder)
 
 
-@pytest.fixture(scope="session")
-def published(apparel_tiny: Path, tiny_build: Path, tmp_path_factory) -> Published:
-    """The shared tiny build (what `make build-features` builds from that data: the same build_features),
-    copied, then one quick training run through the library (about 10 s)."""
-    root = tmp_path_factory.mktemp("published")
+def _publish(apparel_tiny: Path, tiny_build: Path, root: Path) -> None:
     warehouse = copy_build(tiny_build, root)
     settings = Settings(
         data_dir=apparel_tiny.parent,
@@ -154,4 +150,13 @@ def published(apparel_tiny: Path, tiny_build: Path, tmp_path_factory) -> Publish
         reports_dir=root / "reports",
     )
     run = train_and_score(settings, QUICK_TASK, top_k=2)
-    return Published(apparel_tiny.parent, warehouse, run.model_run_id, digest(warehouse))
+    write_json(root / "run.json", run.model_run_id)
+
+
+@pytest.fixture(scope="session")
+def published(apparel_tiny: Path, tiny_build: Path, tmp_path_factory) -> Published:
+    """The shared tiny build (what `make build-features` builds from that data: the same build_features),
+    copied, then one quick training run through the library (about 10 s); made once per session."""
+    root = made_once(tmp_path_factory, "published", lambda f: _publish(apparel_tiny, tiny_build, f))
+    warehouse = root / tiny_build.name
+    return Published(apparel_tiny.parent, warehouse, read_json(root / "run.json"), digest(warehouse))

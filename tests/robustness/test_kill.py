@@ -78,8 +78,10 @@ def test_kill_9_at_every_stage_of_build_features_keeps_the_warehouse_and_the_nex
 def test_kill_9_at_every_stage_of_score_keeps_every_run_whole_and_the_next_run_succeeds(published, tmp_path):
     warehouse = published.copy_to(tmp_path / "wh")
     before = _runs(warehouse)
-    # make score: the build, then training; killed as training starts.
-    run = make("score", published.data_dir, warehouse, tmp_path, SCORING_STOP_AT="score-train")
+    # A training run (what `make score` runs once its build, whose stages the test above kills, is done):
+    # killed as training starts.
+    run = scoring("score", data_dir=published.data_dir, warehouse=warehouse, cwd=tmp_path,
+                  SCORING_STOP_AT="score-train")  # fmt: skip
     stop_at(run, "score-train")
     kill9(run)
     assert digest(warehouse) == published.digest

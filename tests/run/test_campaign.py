@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from scoring.cli import main
 from scoring.decide.campaign import Selection
 from scoring.errors import ConfigError
+from scoring.report import campaign_sections
 from scoring.run.campaign import CampaignRequest, make_campaign, measure, summary_lines
 from scoring.settings import Settings
 from scoring.store import aliases, warehouse
@@ -83,6 +84,9 @@ def _champion(con, run_id: str) -> str:
 def settings(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(TASKS, TASK.name, TASK)
+        # Each campaign rewrites its run's report, a figure for each of the newest campaigns; the report's
+        # sections have their own tests (tests/report), so these, which make ~20 campaigns, draw one.
+        patch.setattr(campaign_sections, "SHOWN_CAMPAIGNS", 1)
         root = tmp_path_factory.mktemp("campaigns")
         settings = Settings(warehouse=root / "warehouse.duckdb", reports_dir=root / "reports",
                             models_dir=root / "models", campaigns_dir=root / "campaigns")  # fmt: skip
