@@ -3,7 +3,9 @@ stores built from them (tiny_build, daily_build, one_click_build, ...) are the s
 tests/warehouses.py, a plugin shared with benchmarks/tests."""
 
 import os
+import pickle
 from dataclasses import dataclass
+from pathlib import Path
 
 # As the CLI does (scoring.cli.idle_threads_sleep), before any test imports XGBoost or scikit-learn.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -47,12 +49,20 @@ def test_task():
         yield TEST_TASK
 
 
+def _job_runs(task, root: Path) -> None:
+    settings = make_settings(root)
+    write_marts(settings.warehouse, *synthetic_marts())
+    first = train_and_score(settings, task, top_k=3)
+    second = train_and_score(settings, task, top_k=3)
+    rescored = rescore(settings, first.model_run_id, top_k=3)
+    (root / "runs.pickle").write_bytes(pickle.dumps(JobRuns(settings, first, second, rescored)))
+
+
 @pytest.fixture(scope="session")
 def job_runs(tmp_path_factory, test_task) -> JobRuns:
-    """Two training runs with one seed and a rescore, all into one warehouse (about 15 s)."""
-    settings = make_settings(tmp_path_factory.mktemp("job"))
-    write_marts(settings.warehouse, *synthetic_marts())
-    first = train_and_score(settings, test_task, top_k=3)
-    second = train_and_score(settings, test_task, top_k=3)
-    rescored = rescore(settings, first.model_run_id, top_k=3)
-    return JobRuns(settings, first, second, rescored)
+    """Two training runs with one seed and a rescore, all into one warehouse (about 15 s), made once per
+    session (tests/warehouses.made_once); tests copy the warehouse before changing it."""
+    from tests.warehouses import made_once  # a plugin of this conftest: imported once pytest registered it
+
+    root = made_once(tmp_path_factory, "job_runs", lambda folder: _job_runs(test_task, folder))
+    return pickle.loads((root / "runs.pickle").read_bytes())
