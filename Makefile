@@ -88,7 +88,8 @@ docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-doc
 	$(SCORING) docs --serve
 
 # Two pytest-xdist workers, each given one test module at a time (so a module's fixtures are made once; the
-# Spark tests are one module, as they share one Spark build). TEST_WORKERS=0 runs in one process.
+# Spark tests are one module, as they share one Spark build), in the order tests/conftest.py gives: the Spark
+# module, then the modules with slow tests (--no-loadscope-reorder keeps it). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 

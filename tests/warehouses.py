@@ -2,9 +2,10 @@
 build, copy and read a warehouse.
 
 A dbt build of the tiny generated data costs 10-20 s; a copy of the DuckDB file it writes costs
-milliseconds. So each distinct data set is built once per session by a fixture here, a test that only
-reads a build uses it as it is, and a test that changes one (a scoring run, a refresh, a kill) works on
-`copy_build(...)`, never on the shared file. A new test takes one of these before building its own.
+milliseconds. So each distinct data set is built once per session by a fixture here (`made_once`: once
+for all pytest-xdist workers too), a test that only reads a build uses it as it is, and a test that changes
+one (a scoring run, a refresh, a kill) works on `copy_build(...)`, never on the shared file. A new test
+takes one of these before building its own.
 
 A pytest plugin (`pytest_plugins` in tests/conftest.py and benchmarks/tests/conftest.py), not a conftest:
 the fixtures of a conftest are defined once per folder that sees it, and each would build again.
@@ -45,6 +46,11 @@ def _scratch() -> Path:
     return folder
 
 
+def scratch_target() -> Path:
+    """The dbt target folder of this process's builds: a dbt command run with it reuses their parse."""
+    return _scratch() / "target"
+
+
 def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Path:
     """Build the feature store for `data_dir` into `work_dir`/warehouse.duckdb and return its path; dbt's
     artifacts (manifest, compiled SQL) go to `work_dir`/target.
@@ -56,12 +62,12 @@ def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Pa
     """
     scratch = _scratch()
     built = scratch / "warehouse.duckdb"
-    build_features(Settings(data_dir=data_dir, warehouse=built, as_of=as_of), target_path=scratch / "target")
+    build_features(Settings(data_dir=data_dir, warehouse=built, as_of=as_of), target_path=scratch_target())
     work_dir.mkdir(parents=True, exist_ok=True)
     warehouse = work_dir / built.name
     shutil.move(built, warehouse)
     shutil.copytree(
-        scratch / "target", work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack")
+        scratch_target(), work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack")
     )
     return warehouse
 
