@@ -36,7 +36,9 @@ def test_one_cutoff_build_sets_the_spine_var_and_keeps_dbt_artifacts_in_its_own_
         [str(tmp_path / "raw"), str(tmp_path / "w.duckdb"), str(tmp_path / "target"), "--past-cutoffs", "0"]
     )
     (args,) = calls
-    assert args[:4] == ["build", "--full-refresh", "--select", "tag:apparel"]
+    assert args[:2] == ["build", "--full-refresh"]
+    assert args[args.index("--select") + 1] == "tag:apparel"
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"  # as build_features
     assert args[args.index("--target-path") + 1] == str((tmp_path / "target").resolve())
     variables = json.loads(args[args.index("--vars") + 1])
     assert variables["training_cutoff_count"] == 0
