@@ -27,18 +27,12 @@ from scoring.generate.apparel_write import generate_apparel
 from scoring.generate.one_click import generate_one_click
 from tests.warehouses import build
 
-# The JVM of a test's Spark process: these runs are a few minutes of many tiny queries, where the JIT's
-# optimising compiler and a parallel garbage collector cost more CPU than they give back (the Spark build of
-# the test files: 343 CPU seconds on 2 cores, 265 with these; same results, less wall time). Every JVM reads
-# it.
-SMALL_JVM = {"JAVA_TOOL_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
-
 
 def run_python(code: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     """Python code in its own process, so the JVM and its memory go away with it."""
     return subprocess.run(
         [sys.executable, "-c", code, *args],
-        env={**os.environ, **SMALL_JVM, **env}, capture_output=True, text=True, timeout=900,
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=900,
     )  # fmt: skip
 
 
@@ -100,7 +94,6 @@ class SparkBuild:
         as_of = write_data(root / "data")
         env = {
             **os.environ,
-            **SMALL_JVM,
             "TARGET": "spark",
             "DATA_DIR": str(root / "data"),
             "WAREHOUSE": str(root / "unused.duckdb"),
