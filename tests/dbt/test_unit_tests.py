@@ -6,11 +6,14 @@ data); they run here, on a copy of the tiny build, whose relations give dbt the 
 import json
 from pathlib import Path
 
+import pytest
+
 from scoring.build.dbt import run_dbt
 from scoring.settings import Settings
 from tests.warehouses import copy_build, scratch_target
 
 
+@pytest.mark.slow  # a dbt command of its own (about 10 s); the fast loop's build still runs every data test
 def test_every_dbt_unit_test_passes(apparel_tiny: Path, tiny_build: Path, tmp_path):
     manifest = json.loads((tiny_build.parent / "target" / "manifest.json").read_text())
     unit_tests = set(manifest["unit_tests"])
