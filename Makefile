@@ -93,12 +93,12 @@ docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-doc
 TEST_WORKERS ?= 2
 PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
-test: setup ## Run the whole test suite, slow tests included (what CI runs; about 10 minutes on 2 cores: docs/performance.md).
+test: setup ## Run the whole test suite, slow tests included (what CI runs; 11-12 minutes on a slow 2-core machine: docs/performance.md).
 	$(BIN)/pytest $(PYTEST_WORKERS)
 
 # The fast loop leaves out the tests marked `slow` (pyproject.toml: markers); the slowest ten it ran are listed,
 # so a test that should be marked shows up there.
-test-fast: setup ## Run the tests not marked slow: unit tests and the dbt tests of one small shared build (under 2 minutes).
+test-fast: setup ## Run the tests not marked slow: unit tests and the dbt tests of one small shared build (about 2 minutes on 2 cores).
 	$(BIN)/pytest $(PYTEST_WORKERS) -m "not slow" --durations=10
 
 lint: setup ## Lint and format-check Python (ruff) and SQL (sqlfluff).
