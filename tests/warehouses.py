@@ -13,7 +13,6 @@ the fixtures of a conftest are defined once per folder that sees it, and each wo
 
 import atexit
 import functools
-import json
 import os
 import shutil
 import tempfile
@@ -90,12 +89,12 @@ def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path
     return folder
 
 
-def write_json(path: Path, value) -> None:
-    path.write_text(json.dumps(value))
-
-
-def read_json(path: Path):
-    return json.loads(path.read_text())
+def built_once(tmp_path_factory, name: str, data_dir: Path, as_of: str | None = None) -> Path:
+    """The warehouse `build` makes from `data_dir`, made once per session (made_once); returns its path."""
+    return (
+        made_once(tmp_path_factory, name, lambda folder: build(data_dir, folder, as_of=as_of))
+        / "warehouse.duckdb"
+    )
 
 
 def copy_build(warehouse: Path, folder: Path) -> Path:
@@ -133,8 +132,7 @@ def apparel_tiny(tmp_path_factory) -> Path:
 def tiny_build(apparel_tiny: Path, tmp_path_factory) -> Path:
     """The feature store built from the tiny generated apparel data (default cutoff and spine); its dbt
     artifacts are in the `target` folder beside it. The one build of the fast loop (make test-fast)."""
-    made = made_once(tmp_path_factory, "tiny_build", lambda f: build(apparel_tiny.parent, f))
-    return made / "warehouse.duckdb"
+    return built_once(tmp_path_factory, "tiny_build", apparel_tiny.parent)
 
 
 def _with_daily_files(apparel_tiny: Path, target: Path) -> None:
@@ -156,8 +154,7 @@ def apparel_daily(apparel_tiny: Path, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def daily_build(apparel_daily: Path, tmp_path_factory) -> Path:
     """The feature store built from `apparel_daily` (default cutoff and spine)."""
-    made = made_once(tmp_path_factory, "daily_build", lambda f: build(apparel_daily.parent, f))
-    return made / "warehouse.duckdb"
+    return built_once(tmp_path_factory, "daily_build", apparel_daily.parent)
 
 
 @pytest.fixture(scope="session")
@@ -173,10 +170,7 @@ def one_click_tiny(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def one_click_build(one_click_tiny: Path, tmp_path_factory) -> Path:
     """The feature store built from `one_click_tiny` as of ONE_CLICK_AS_OF."""
-    made = made_once(
-        tmp_path_factory, "one_click_build", lambda f: build(one_click_tiny, f, as_of=ONE_CLICK_AS_OF)
-    )
-    return made / "warehouse.duckdb"
+    return built_once(tmp_path_factory, "one_click_build", one_click_tiny, as_of=ONE_CLICK_AS_OF)
 
 
 @pytest.fixture(scope="session")
@@ -185,7 +179,4 @@ def one_click_real_build(shared_data: Path, tmp_path_factory) -> Path:
     ONE_CLICK_AS_OF."""
     if not (shared_data / "one_click" / "market_file.csv").is_file():
         pytest.skip("the real one-click files are not present")
-    made = made_once(
-        tmp_path_factory, "one_click_real", lambda f: build(shared_data, f, as_of=ONE_CLICK_AS_OF)
-    )
-    return made / "warehouse.duckdb"
+    return built_once(tmp_path_factory, "one_click_real", shared_data, as_of=ONE_CLICK_AS_OF)

@@ -20,7 +20,7 @@ import pytest
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
 from scoring.tasks import TASKS, FeatureSelection, SearchBudget
-from tests.warehouses import copy_build, made_once, read_json, write_json
+from tests.warehouses import copy_build, made_once
 
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
@@ -150,7 +150,7 @@ def _publish(apparel_tiny: Path, tiny_build: Path, root: Path) -> None:
         reports_dir=root / "reports",
     )
     run = train_and_score(settings, QUICK_TASK, top_k=2)
-    write_json(root / "run.json", run.model_run_id)
+    (root / "model_run_id").write_text(run.model_run_id)
 
 
 @pytest.fixture(scope="session")
@@ -159,4 +159,4 @@ def published(apparel_tiny: Path, tiny_build: Path, tmp_path_factory) -> Publish
     copied, then one quick training run through the library (about 10 s); made once per session."""
     root = made_once(tmp_path_factory, "published", lambda f: _publish(apparel_tiny, tiny_build, f))
     warehouse = root / tiny_build.name
-    return Published(apparel_tiny.parent, warehouse, read_json(root / "run.json"), digest(warehouse))
+    return Published(apparel_tiny.parent, warehouse, (root / "model_run_id").read_text(), digest(warehouse))

@@ -172,12 +172,13 @@ MESSAGE_LINES = 60_000  # still past every reader's sample of the first rows (Du
 
 
 @pytest.fixture(scope="module")
-def good_dir(published, tmp_path_factory) -> Path:
-    """The published data's apparel files, the messages cut to their first MESSAGE_LINES lines: every check
-    reads every file, and the whole messages file (~400k lines) would make each case read it again."""
+def good_dir(apparel_tiny: Path, tmp_path_factory) -> Path:
+    """The tiny data's apparel files (what `published` was built from), the messages cut to their first
+    MESSAGE_LINES lines: every check reads every file, and the whole messages file (~400k lines) would make
+    each case read it again."""
     folder = tmp_path_factory.mktemp("good") / "apparel"
     folder.mkdir()
-    for path in (published.data_dir / "apparel").glob("*.csv"):
+    for path in apparel_tiny.glob("*.csv"):
         if path.name.startswith(MESSAGES):
             with path.open("rb") as whole, (folder / path.name).open("wb") as cut:
                 cut.writelines(line for _, line in zip(range(MESSAGE_LINES), whole, strict=False))
