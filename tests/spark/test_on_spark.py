@@ -14,7 +14,6 @@ One module, so that under pytest-xdist (make test: one module per worker at a ti
 Spark build runs in the same worker.
 """
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,8 +28,6 @@ from scoring.store import lake, warehouse
 from scoring.store.lake import schema_tables
 from scoring.tasks import TASKS
 from tests.dbt.conftest import APPAREL_MARTS
-from tests.fake_run import fake_run
-from tests.spark.conftest import run_python
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
@@ -82,18 +79,6 @@ def test_spark_mart_equals_the_duckdb_mart_row_by_row_and_column_by_column(
 # The dbt project's tasks, by name: other tests add tasks of their own to TASKS for the session.
 TASK_NAMES = ("purchase_90d", "activity_decline")
 
-# What `scoring score` does after its runs with TARGET=spark, then a query in Spark through dbt.
-REGISTER_AND_QUERY = """
-import json, sys
-from scoring.build.dbt import register_scoring_tables, run_dbt
-from scoring.settings import Settings
-settings = Settings.from_env()
-print("TABLES", json.dumps(sorted(register_scoring_tables(settings))))
-shown = run_dbt(settings, ["show", "--inline", sys.argv[1], "--limit", "100"], tasks={})
-rows = [[str(value) for value in row.values()] for row in shown.result.results[0].agate_table.rows]
-print("ROWS", json.dumps(rows))
-"""
-
 
 def test_spark_target_finds_every_task_in_the_spark_warehouse(spark_warehouse, tmp_path):
     settings = Settings(target="spark", spark_warehouse=spark_warehouse, warehouse=tmp_path / "none.duckdb")
@@ -112,27 +97,14 @@ def test_scoring_reads_the_spark_marts_as_it_reads_the_duckdb_ones(duckdb_wareho
         assert_frame_equal(got, want, check_exact=True)
 
 
-def test_a_scoring_run_becomes_spark_tables_spark_can_query(data_dir, spark_warehouse, tmp_path):
-    duckdb_file = tmp_path / "warehouse.duckdb"
-    warehouse.write_run(duckdb_file, fake_run("run-1", task="purchase_90d", clients=(1, 2, 3)))
-    folders = lake.export_run(duckdb_file, spark_warehouse, "run-1")
-    assert sorted(folders) == ["explanations", "feature_importance", "model_runs", "scores"]
-    exported = pl.read_parquet(folders["scores"] / "*.parquet")
+def test_a_scoring_run_becomes_spark_tables_spark_can_query(spark_build, spark_warehouse):
+    """The build's process, after the build, exported a run written to DuckDB, registered its tables and
+    queried them in Spark (tests/spark/conftest.py: BUILD_THEN_HANDOFF)."""
+    handoff = spark_build.handoff()
+    assert "error" not in handoff, handoff.get("error")
+    tables = ["explanations", "feature_importance", "model_runs", "scores"]
+    assert sorted(handoff["exported"]) == tables
+    exported = pl.read_parquet(Path(handoff["exported"]["scores"]) / "*.parquet")
     assert exported.height == 3 and exported.columns[:3] == ["task", "model_run_id", "client_id"]
-
-    env = {"TARGET": "spark", "DATA_DIR": str(data_dir), "WAREHOUSE": str(duckdb_file),
-           "SPARK_WAREHOUSE": str(spark_warehouse), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs")}  # fmt: skip
-    sql = (
-        "select latest.task, count(*) as n, max(runs.feature_list[0]) as feature "
-        "from scoring.latest_scores as latest "
-        "inner join scoring.model_runs as runs on latest.model_run_id = runs.model_run_id "
-        "group by latest.task"
-    )
-    run = run_python(REGISTER_AND_QUERY, [sql], env)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-3000:]
-    printed = dict(
-        line.split(" ", 1) for line in run.stdout.splitlines() if line.startswith(("TABLES", "ROWS"))
-    )
-    assert json.loads(printed["TABLES"]) == ["explanations", "feature_importance", "model_runs", "scores"]
-    assert json.loads(printed["ROWS"]) == [["purchase_90d", "3", "a"]]
+    assert handoff["registered"] == tables
+    assert handoff["rows"] == [["purchase_90d", "3", "a"]]
