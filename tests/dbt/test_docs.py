@@ -1,10 +1,13 @@
 """The dbt docs describe the whole flow: lineage from the raw files to the scoring job's tables."""
 
+import pytest
+
 from scoring.build.docs import generate_docs
 from scoring.settings import Settings
 from tests.warehouses import copy_build
 
 
+@pytest.mark.slow  # dbt parses the whole project and reads the catalog: 18-28 s
 def test_docs_are_one_file_whose_lineage_ends_at_the_scoring_job(tiny_build, apparel_tiny, tmp_path):
     # dbt opens the warehouse for writing to read its catalog: on the shared build, that would stop the other
     # worker's readers of it ("Could not set lock on file"), so the docs are made from a copy
