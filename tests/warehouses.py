@@ -45,11 +45,6 @@ def _scratch() -> Path:
     return folder
 
 
-def scratch_target() -> Path:
-    """The dbt target folder of this process's builds: a dbt command run with it reuses their parse."""
-    return _scratch() / "target"
-
-
 def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Path:
     """Build the feature store for `data_dir` into `work_dir`/warehouse.duckdb and return its path; dbt's
     artifacts (manifest, compiled SQL) go to `work_dir`/target.
@@ -61,12 +56,12 @@ def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Pa
     """
     scratch = _scratch()
     built = scratch / "warehouse.duckdb"
-    build_features(Settings(data_dir=data_dir, warehouse=built, as_of=as_of), target_path=scratch_target())
+    build_features(Settings(data_dir=data_dir, warehouse=built, as_of=as_of), target_path=scratch / "target")
     work_dir.mkdir(parents=True, exist_ok=True)
     warehouse = work_dir / built.name
     shutil.move(built, warehouse)
     shutil.copytree(
-        scratch_target(), work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack")
+        scratch / "target", work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack")
     )
     return warehouse
 
