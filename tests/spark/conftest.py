@@ -8,8 +8,9 @@ The Spark build is the suite's longest step (two to three minutes of both cores,
 needs nothing from the other tests: it starts in its own process as soon as the session's tests are
 collected, runs beside the tests that come before the Spark ones, and the fixture `spark_warehouse` waits for
 it. Under pytest-xdist (make test), the worker that runs the Spark tests (one module) starts it with the
-first. The same process then hands a scoring run to Spark (HANDOFF), so that one JVM and one parse of the
-project serve both: a second process would start its own JVM and parse the project again."""
+first. The same process then hands a scoring run to Spark (build_then_handoff.py), so that one JVM and
+one parse of the project serve both: a second process would start its own JVM and parse the project
+again."""
 
 import gzip
 import json
@@ -99,8 +100,8 @@ class SparkBuild:
         }
         with (root / "output.txt").open("w") as output:  # a file, not a pipe nobody reads while it runs
             process = subprocess.Popen(
-                [sys.executable, "-c", BUILD_THEN_HANDOFF, str(REPO), str(root / "handoff.duckdb"),
-                 HANDOFF_SQL], env=env, stdout=output, stderr=subprocess.STDOUT,
+                [sys.executable, "-m", "tests.spark.build_then_handoff", str(root / "handoff.duckdb")],
+                cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
             )  # fmt: skip
         return cls(root, as_of, process)
 
@@ -124,48 +125,6 @@ class SparkBuild:
 
 
 REPO = Path(__file__).resolve().parents[2]
-
-# What the handoff asks Spark: the latest scores joined to their run, both read from the scoring tables.
-HANDOFF_SQL = (
-    "select latest.task, count(*) as n, max(runs.feature_list[0]) as feature "
-    "from scoring.latest_scores as latest "
-    "inner join scoring.model_runs as runs on latest.model_run_id = runs.model_run_id "
-    "group by latest.task"
-)
-
-# `scoring build-features` as make runs it (TARGET=spark, the rest from the environment). Once it has
-# passed, in the same process: a scoring run written to a DuckDB file and exported for Spark (what `scoring
-# score` does with TARGET=spark after its runs), its tables registered in Spark's catalog, and a query in
-# Spark through dbt. Prints one line, "HANDOFF {json}", for the tests.
-BUILD_THEN_HANDOFF = """
-import json, sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from scoring.cli import main
-try:
-    main(["build-features"])
-except SystemExit as ended:
-    if ended.code not in (0, None):
-        raise
-import traceback
-from scoring.build.dbt import register_scoring_tables, run_dbt
-from scoring.settings import Settings
-from scoring.store import lake, warehouse
-from tests.fake_run import fake_run
-try:
-    settings = Settings.from_env()
-    duckdb_file = Path(sys.argv[2])
-    warehouse.write_run(duckdb_file, fake_run("run-1", task="purchase_90d", clients=(1, 2, 3)))
-    exported = lake.export_run(duckdb_file, settings.spark_warehouse, "run-1")
-    registered = register_scoring_tables(settings)
-    shown = run_dbt(settings, ["show", "--inline", sys.argv[3], "--limit", "100"], tasks={})
-    rows = [[str(value) for value in row.values()] for row in shown.result.results[0].agate_table.rows]
-    handoff = {"exported": {name: str(path) for name, path in exported.items()},
-               "registered": sorted(registered), "rows": rows}
-except Exception:  # the build passed: the handoff's own test fails, with this, and no other
-    handoff = {"error": traceback.format_exc()}
-print("HANDOFF " + json.dumps(handoff), flush=True)
-"""
 
 SPARK_BUILD = pytest.StashKey[SparkBuild]()
 

@@ -99,7 +99,7 @@ def test_scoring_reads_the_spark_marts_as_it_reads_the_duckdb_ones(duckdb_wareho
 
 def test_a_scoring_run_becomes_spark_tables_spark_can_query(spark_build, spark_warehouse):
     """The build's process, after the build, exported a run written to DuckDB, registered its tables and
-    queried them in Spark (tests/spark/conftest.py: BUILD_THEN_HANDOFF)."""
+    queried them in Spark (tests/spark/build_then_handoff.py)."""
     handoff = spark_build.handoff()
     assert "error" not in handoff, handoff.get("error")
     tables = ["explanations", "feature_importance", "model_runs", "scores"]
