@@ -33,6 +33,14 @@ def mart(warehouse: Path, name: str, where: str) -> pl.DataFrame:
     return query(warehouse, f"select * from {MARTS}.{name} where {where}").sort(KEYS)
 
 
+def refresh(data_dir: Path, warehouse: Path, **settings):
+    """`scoring refresh` of `warehouse`, with dbt's artifacts beside it (not in the repo's dbt_project/target,
+    which the other test worker may be writing)."""
+    return refresh_features(
+        Settings(data_dir=data_dir, warehouse=warehouse, **settings), target_path=warehouse.parent / "target"
+    )
+
+
 def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -51,7 +59,7 @@ def days(apparel_tiny: Path, tmp_path_factory) -> SimpleNamespace:
     results = []
     for new_day in (day - timedelta(days=1), day):
         add_day(source, apparel, new_day)
-        results.append(refresh_features(Settings(data_dir=work / "data", warehouse=refreshed)))
+        results.append(refresh(work / "data", refreshed))
     rebuilt = build(work / "data", work / "rebuilt", as_of=day)
     return SimpleNamespace(
         day=day, source=source, data=work / "data", refreshed=refreshed, rebuilt=rebuilt, before=before,
@@ -92,7 +100,7 @@ def test_refresh_keeps_the_past_cutoffs_of_the_training_spine_as_the_full_build_
 
 def test_with_no_new_day_there_is_nothing_to_refresh(days):
     with pytest.raises(NothingToRefresh, match="up to date"):
-        refresh_features(Settings(data_dir=days.data, warehouse=days.refreshed))
+        refresh(days.data, days.refreshed)
 
 
 @pytest.fixture
@@ -116,7 +124,7 @@ def test_a_new_day_with_late_rows_is_refused_and_the_warehouse_is_unchanged(days
     messages.write_text("\n".join(lines) + "\n")
     unchanged = file_hash(next_day.warehouse)
     with pytest.raises(InputCheckFailed, match=r"apparel-messages\.csv.*dated on another day") as error:
-        refresh_features(Settings(data_dir=next_day.data, warehouse=next_day.warehouse))
+        refresh(next_day.data, next_day.warehouse)
     assert "Nothing was refreshed" in str(error.value)
     assert file_hash(next_day.warehouse) == unchanged
 
@@ -130,13 +138,13 @@ def test_a_new_day_that_breaks_the_input_checks_is_refused_and_the_warehouse_is_
     purchases.write_text("\n".join(lines) + "\n")
     unchanged = file_hash(next_day.warehouse)
     with pytest.raises(InputCheckFailed, match=r"apparel-purchases\.csv, line 2, column client_id"):
-        refresh_features(Settings(data_dir=next_day.data, warehouse=next_day.warehouse))
+        refresh(next_day.data, next_day.warehouse)
     assert file_hash(next_day.warehouse) == unchanged
 
 
 def test_refresh_on_spark_says_to_run_the_full_build(days):
     with pytest.raises(FeatureBuildError, match=r"DuckDB only.*make build-features TARGET=spark"):
-        refresh_features(Settings(data_dir=days.data, warehouse=days.refreshed, target="spark"))
+        refresh(days.data, days.refreshed, target="spark")
 
 
 def row_groups(warehouse: Path) -> dict[str, int]:
@@ -162,5 +170,5 @@ def test_daily_refreshes_reuse_the_row_groups_they_delete_so_the_file_does_not_g
     small have one row group each, which no vacuum would merge: the benchmark at scale 1 shows that part.)"""
     before = row_groups(next_day.warehouse)
     assert len(before) >= 7 and min(before.values()) >= 2  # the build's row groups and the last refresh's
-    refresh_features(Settings(data_dir=next_day.data, warehouse=next_day.warehouse))
+    refresh(next_day.data, next_day.warehouse)
     assert row_groups(next_day.warehouse) == before

@@ -39,9 +39,16 @@ QUICK_TASK = dataclasses.replace(
 
 
 def environment(data_dir: Path, warehouse: Path, **extra: str) -> dict:
-    """The environment make passes to scoring, for this data and warehouse."""
+    """The environment make passes to scoring, for this data and warehouse. dbt's artifacts go beside the
+    warehouse: in the repo's dbt_project/target both test workers would write at once, and each run on
+    another warehouse path than the last would have dbt parse the whole project again."""
     base = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "WAREHOUSE", "AS_OF")}
-    return {**base, "DATA_DIR": str(data_dir), "WAREHOUSE": str(warehouse), **extra}
+    paths = {
+        "DATA_DIR": str(data_dir),
+        "WAREHOUSE": str(warehouse),
+        "DBT_TARGET_PATH": str(warehouse.parent / "target"),
+    }
+    return {**base, **paths, **extra}
 
 
 def make(target: str, data_dir: Path, warehouse: Path, cwd: Path, **extra: str) -> subprocess.Popen:
