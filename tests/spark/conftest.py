@@ -31,6 +31,12 @@ from scoring.generate.apparel_write import generate_apparel
 from scoring.generate.one_click import generate_one_click
 from tests.warehouses import build
 
+REPO = Path(__file__).resolve().parents[2]
+
+# The build's JVM keeps its quick compiler only, with the usual code cache: 40 % less CPU on tiny data,
+# and why the second option is needed (docs/spark.md: small builds, less CPU).
+C1_ONLY = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
+
 
 def pytest_collection_modifyitems(items):
     if shutil.which("java") or os.environ.get("CI"):
@@ -124,14 +130,6 @@ class SparkBuild:
             self.process.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
-
-REPO = Path(__file__).resolve().parents[2]
-
-# The JVM's optimising compiler (C2) spent a third of the build's CPU (100 of 270 s) compiling code that a
-# two-minute build on tiny data never runs long enough to repay: the build's JVM runs with C1 alone, which
-# cuts its CPU by 40 %. C1 alone also shrinks the JVM's default code cache to 48 MB, which Spark's generated
-# classes fill ("Out of space in CodeCache", then a JVM that shuts down mid-build): it gets the usual 240 MB.
-C1_ONLY = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
 
 SPARK_BUILD = pytest.StashKey[SparkBuild]()
 
