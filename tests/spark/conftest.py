@@ -29,6 +29,7 @@ import pytest
 
 from scoring.generate.apparel_write import generate_apparel
 from scoring.generate.one_click import generate_one_click
+from tests.spark.build_then_handoff import BUILD_RESULTS
 from tests.warehouses import build
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,6 +117,12 @@ class SparkBuild:
         """The build's output (and the handoff's), once the process has ended (15 minutes at most)."""
         self.process.wait(timeout=900)
         return (self.root / "output.txt").read_text()
+
+    def results(self) -> dict[str, str]:
+        """The status of every node the build ran, by unique id (its run_results.json, kept apart from the
+        handoff's: build_then_handoff.BUILD_RESULTS)."""
+        results = json.loads((self.root / "target" / BUILD_RESULTS).read_text())["results"]
+        return {result["unique_id"]: result["status"] for result in results}
 
     def handoff(self) -> dict:
         """What the handoff printed: the tables it registered and the rows Spark's query returned."""

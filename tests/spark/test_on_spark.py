@@ -14,6 +14,7 @@ One module, so that under pytest-xdist (make test: one module per worker at a ti
 Spark build runs in the same worker.
 """
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from scoring.store import lake, warehouse
 from scoring.store.lake import schema_tables
 from scoring.tasks import TASKS
 from tests.dbt.conftest import APPAREL_MARTS
+from tests.spark.build_then_handoff import BUILT_IN_TESTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
@@ -74,6 +76,21 @@ def test_spark_mart_equals_the_duckdb_mart_row_by_row_and_column_by_column(
     assert actual.columns == expected.columns
     assert dict(actual.schema) == dict(expected.schema)
     assert_frame_equal(actual, expected, check_exact=True)
+
+
+def test_every_data_test_whose_sql_is_ours_passes_on_spark(duckdb_warehouse, spark_build, spark_warehouse):
+    """The Spark build leaves out dbt's built-in generic tests (build_then_handoff.BUILT_IN_TESTS, which says
+    why); every other data test of the project, as the DuckDB build's manifest lists them, passed on Spark."""
+    manifest = json.loads((duckdb_warehouse.parent / "target" / "manifest.json").read_text())
+    ours = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") not in BUILT_IN_TESTS
+    }
+    ran = spark_build.results()
+    assert len(ours) >= 20, sorted(ours)  # the generic tests of ours, the health tests, the singular tests
+    assert {unique_id: ran.get(unique_id) for unique_id in ours} == dict.fromkeys(ours, "pass")
 
 
 # The dbt project's tasks, by name: other tests add tasks of their own to TASKS for the session.
