@@ -4,6 +4,7 @@ tests/warehouses.py, a plugin shared with benchmarks/tests."""
 
 import os
 import pickle
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +28,20 @@ pytest_plugins = ["tests.warehouses"]
 def pytest_collection_modifyitems(items):
     """Under pytest-xdist (make test: whole modules handed out in this order, `--no-loadscope-reorder`),
     the long modules first, so that the short ones fill the end: the Spark module before all (its worker
-    starts the Spark build, about three minutes, at once), then every module with a test marked slow."""
+    starts the Spark build, about two minutes, at once), then every module with a test marked slow, then the
+    others by their number of tests, most first: a module of many short tests (the bad-input cases, about a
+    minute in all) handed out last would leave the other worker idle for that long."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         return
     slow_modules = {item.path for item in items if "slow" in item.keywords}
-    items.sort(key=lambda item: ("spark" not in item.keywords, item.path not in slow_modules))
+    tests_in = Counter(item.path for item in items)
+    items.sort(
+        key=lambda item: (
+            "spark" not in item.keywords,
+            item.path not in slow_modules,
+            0 if item.path in slow_modules else -tests_in[item.path],
+        )
+    )
 
 
 @dataclass(frozen=True)
