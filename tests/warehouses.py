@@ -16,7 +16,8 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -64,6 +65,26 @@ def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Pa
         scratch / "target", work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack")
     )
     return warehouse
+
+
+@contextmanager
+def at_scratch(warehouse: Path) -> Iterator[tuple[Path, Path]]:
+    """`warehouse` moved to this process's scratch folder for a dbt command on it, and moved back after,
+    whatever happened; yields the path it has there and the target folder to give dbt.
+
+    The warehouse path is part of the profile dbt hashes: a command on a new path, or with a new target
+    folder, parses the whole project again (about 7 CPU s on tiny data), and one at the scratch path reuses
+    the parse of the builds before it (`build`)."""
+    scratch = _scratch()
+    there = scratch / "warehouse.duckdb"
+    there.unlink(missing_ok=True)  # left by a build that failed
+    if warehouse.exists():
+        shutil.move(warehouse, there)
+    try:
+        yield there, scratch / "target"
+    finally:
+        if there.exists():
+            shutil.move(there, warehouse)
 
 
 def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

@@ -23,6 +23,7 @@ from scoring.generate.days import add_day, last_message_day, split_by_day
 from scoring.settings import Settings
 from tests.daily_events import write_daily_events
 from tests.dbt.conftest import APPAREL_MARTS, MARTS, build, query
+from tests.warehouses import at_scratch
 
 pytestmark = pytest.mark.slow  # two builds and two refreshes of its own (module fixture `days`)
 
@@ -34,11 +35,10 @@ def mart(warehouse: Path, name: str, where: str) -> pl.DataFrame:
 
 
 def refresh(data_dir: Path, warehouse: Path, **settings):
-    """`scoring refresh` of `warehouse`, with dbt's artifacts beside it (not in the repo's dbt_project/target,
-    which the other test worker may be writing)."""
-    return refresh_features(
-        Settings(data_dir=data_dir, warehouse=warehouse, **settings), target_path=warehouse.parent / "target"
-    )
+    """`scoring refresh` of `warehouse`, run at the test process's scratch path (at_scratch): dbt reuses the
+    parse of the builds before it, and its artifacts stay out of the repo's dbt_project/target."""
+    with at_scratch(warehouse) as (there, target):
+        return refresh_features(Settings(data_dir=data_dir, warehouse=there, **settings), target_path=target)
 
 
 def file_hash(path: Path) -> str:

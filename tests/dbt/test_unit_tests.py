@@ -10,7 +10,7 @@ import pytest
 
 from scoring.build.dbt import run_dbt
 from scoring.settings import Settings
-from tests.warehouses import copy_build
+from tests.warehouses import at_scratch, copy_build
 
 
 @pytest.mark.slow  # a dbt command of its own (about 10 s); the fast loop's build still runs every data test
@@ -18,11 +18,10 @@ def test_every_dbt_unit_test_passes(apparel_tiny: Path, tiny_build: Path, tmp_pa
     manifest = json.loads((tiny_build.parent / "target" / "manifest.json").read_text())
     unit_tests = set(manifest["unit_tests"])
     assert len(unit_tests) >= 5, sorted(unit_tests)
-    settings = Settings(data_dir=apparel_tiny.parent, warehouse=copy_build(tiny_build, tmp_path))
-    # A target of its own: the copy's path is part of dbt's profile, so dbt parses the project anyway, and in
-    # the builds' target (tests/warehouses.build) that parse would replace theirs and cost the next build one.
-    args = ["test", "--select", "test_type:unit", "--target-path", str(tmp_path / "target")]
-    result = run_dbt(settings, args)
+    # At the scratch path, where dbt reuses the builds' parse of the project (at_scratch).
+    with at_scratch(copy_build(tiny_build, tmp_path)) as (warehouse, target):
+        settings = Settings(data_dir=apparel_tiny.parent, warehouse=warehouse)
+        result = run_dbt(settings, ["test", "--select", "test_type:unit", "--target-path", str(target)])
     outcomes = {
         node.node.unique_id: str(node.status)
         for node in result.result

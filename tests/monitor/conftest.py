@@ -19,6 +19,7 @@ from scoring.run.result import RunResult
 from scoring.run.train import train_and_score
 from scoring.settings import Settings
 from scoring.tasks import TASKS, FeatureSelection, SearchBudget
+from tests.warehouses import at_scratch
 
 # The purchase task (same name: apparel_realised_labels follows its runs) with the smallest budgets.
 QUICK_PURCHASE = dataclasses.replace(
@@ -55,8 +56,12 @@ class History:
         )
 
 
-def build(settings: Settings, target: Path, as_of: date | None = None) -> list[str]:
-    return build_features(dataclasses.replace(settings, as_of=as_of), target_path=target)
+def build(settings: Settings, as_of: date | None = None) -> list[str]:
+    """build_features on the settings' warehouse, run at the test process's scratch path (at_scratch)."""
+    with at_scratch(settings.warehouse) as (warehouse, target):
+        return build_features(
+            dataclasses.replace(settings, warehouse=warehouse, as_of=as_of), target_path=target
+        )
 
 
 def query(warehouse: Path, sql: str, params=None) -> pl.DataFrame:
@@ -83,13 +88,13 @@ def history(apparel_tiny: Path, quick_purchase, tmp_path_factory) -> History:
     )  # fmt: skip
     last_day = pl.read_csv(data_dir / "apparel" / "apparel-purchases.csv", try_parse_dates=True)["date"].max()
     past_date = last_day - HORIZON
-    build(settings, root / "target", as_of=past_date)
+    build(settings, as_of=past_date)
     labels = query(
         settings.warehouse,
         "select as_of_date, label_source, count(*) as rows from main_marts.apparel_labels group by all",
     )
     past = train_and_score(dataclasses.replace(settings, as_of=past_date), quick_purchase, top_k=2)
-    problems = build(settings, root / "target")
+    problems = build(settings)
     trained = train_and_score(settings, quick_purchase, top_k=2)
     rescored = rescore(settings, trained.model_run_id, top_k=2)
     return History(data_dir, settings, past_date, past, trained, rescored, labels, problems)

@@ -166,10 +166,10 @@ def test_when_push_events_vanish_for_the_last_weeks_their_features_are_flagged_a
     before = settings.warehouse.read_bytes()
     # asked to, the build stops on the collapsed channel and leaves the warehouse as it was ...
     with pytest.raises(FeatureBuildError, match=r"data health: apparel-messages \(mobile_push\): stale"):
-        build(dataclasses.replace(settings, fail_on_health=True), tmp_path / "target")
+        build(dataclasses.replace(settings, fail_on_health=True))
     assert settings.warehouse.read_bytes() == before
     # ... by default it warns and publishes, and the health is kept
-    problems = build(settings, tmp_path / "target")
+    problems = build(settings)
     assert problems == [p for p in problems if "apparel-messages (mobile_push): stale" in p] != [], problems
     result = rescore(settings, history.trained.model_run_id, top_k=2)
     flagged = set(result.drift.filter(pl.col("is_drifted") & (pl.col("feature") != "probability"))["feature"])
