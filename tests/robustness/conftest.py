@@ -112,21 +112,24 @@ def finish(process: subprocess.Popen) -> tuple[int, str]:
 BUILD_LOG = ("scoring.data_health",)
 
 
-def digest(warehouse: Path) -> dict[str, tuple[int, int]]:
-    """Row count and an order-free hash of every table and view but the builds' log (BUILD_LOG): equal
-    digests, equal contents."""
+def digest(warehouse: Path) -> dict[str, tuple]:
+    """Row count and an order-free hash of every table, and the SQL of every view, but the builds' log
+    (BUILD_LOG): equal digests, equal contents. A view is its definition: with the same tables and the same
+    raw files under it, the same SQL gives the same rows, and reading its rows would read those files again
+    (most of a second per digest, for the staging views over the raw messages)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        relations = con.execute(
-            "select schema_name, table_name from duckdb_tables() union all "
-            "select schema_name, view_name from duckdb_views() where not internal order by all"
+        tables = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
+        views = con.execute(
+            "select schema_name, view_name, sql from duckdb_views() where not internal order by all"
         ).fetchall()
-        relations = [(schema, name) for schema, name in relations if f"{schema}.{name}" not in BUILD_LOG]
-        return {
+        contents = {
             f"{schema}.{name}": con.execute(
                 f'select count(*), bit_xor(hash(t)) from "{schema}"."{name}" t'
             ).fetchone()
-            for schema, name in relations
+            for schema, name in tables
         }
+        contents |= {f"{schema}.{name}": ("view", sql) for schema, name, sql in views}
+        return {name: value for name, value in contents.items() if name not in BUILD_LOG}
 
 
 def health_rows(warehouse: Path) -> int:
