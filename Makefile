@@ -96,7 +96,7 @@ docs: build-features ## Generate the dbt docs, save them as data/reports/dbt-doc
 TEST_WORKERS ?= 2
 PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
-test: setup ## Run the whole test suite, slow tests included (what CI runs; 10-13 minutes on a slow 2-core machine: docs/performance.md).
+test: setup ## Run the whole test suite, slow tests included (what CI runs; 11-13 minutes on a slow 2-core machine: docs/performance.md).
 	$(BIN)/pytest $(PYTEST_WORKERS)
 
 # The fast loop leaves out the tests marked `slow` (pyproject.toml: markers); the slowest ten it ran are listed,
