@@ -50,20 +50,15 @@ def build(data_dir: Path, work_dir: Path, as_of: str | date | None = None) -> Pa
     """Build the feature store for `data_dir` into `work_dir`/warehouse.duckdb and return its path; dbt's
     artifacts (manifest, compiled SQL) go to `work_dir`/target.
 
-    dbt builds in one scratch folder per process and the result is moved to `work_dir`: the same warehouse
-    path and target folder every time, as for a user's repeated builds, so dbt reuses its parse of the
-    project (partial parsing) instead of parsing it again for each build (a few seconds each). The move
-    leaves no warehouse behind, so each build starts from nothing, as a first build does.
+    dbt builds at this process's scratch path (at_scratch), as a user's repeated builds do at theirs, so it
+    reuses its parse of the project. `work_dir` holds no warehouse yet, so each build starts from nothing, as
+    a first build does.
     """
-    scratch = _scratch()
-    built = scratch / "warehouse.duckdb"
-    build_features(Settings(data_dir=data_dir, warehouse=built, as_of=as_of), target_path=scratch / "target")
     work_dir.mkdir(parents=True, exist_ok=True)
-    warehouse = work_dir / built.name
-    shutil.move(built, warehouse)
-    shutil.copytree(
-        scratch / "target", work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack")
-    )
+    warehouse = work_dir / "warehouse.duckdb"
+    with at_scratch(warehouse) as (built, target):
+        build_features(Settings(data_dir=data_dir, warehouse=built, as_of=as_of), target_path=target)
+        shutil.copytree(target, work_dir / "target", ignore=shutil.ignore_patterns("partial_parse.msgpack"))
     return warehouse
 
 
@@ -74,7 +69,7 @@ def at_scratch(warehouse: Path) -> Iterator[tuple[Path, Path]]:
 
     The warehouse path is part of the profile dbt hashes: a command on a new path, or with a new target
     folder, parses the whole project again (about 7 CPU s on tiny data), and one at the scratch path reuses
-    the parse of the builds before it (`build`)."""
+    the parse of the commands before it there (partial parsing)."""
     scratch = _scratch()
     there = scratch / "warehouse.duckdb"
     there.unlink(missing_ok=True)  # left by a build that failed

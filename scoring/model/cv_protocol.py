@@ -74,9 +74,11 @@ def _plain(params: dict) -> dict:
     return {k.removeprefix("model__"): v.item() if hasattr(v, "item") else v for k, v in params.items()}
 
 
-def _candidate(space, rows: Rows, dev, split: Split, folds, choice: ModelChoice, search: CvSearch, seed: int):
+def _candidate(
+    space, X, y, rows: Rows, split: Split, folds, choice: ModelChoice, search: CvSearch, seed: int
+):
+    """Tune, calibrate and fit one candidate on the development rows (X, y); evaluate it on the test rows."""
     start = time.perf_counter()
-    X, y = rows.features[dev], rows.y[dev]
     best, score, params, oof_raw = _tune(space, X, y, folds, search, choice.metric, seed)
     calibrator = make_calibrator(choice.calibration).fit(oof_raw, y)
     fitted = clone(best).fit(X, y)
@@ -104,7 +106,7 @@ def cross_validated_protocol(
     pipelines, results = {}, []
     spaces = search_spaces(choice.candidates, spec, seed)
     for space in tqdm(spaces, desc="cross-validated search", unit="model", leave=False):
-        pipelines[space.name], result = _candidate(space, rows, dev, split, folds, choice, search, seed)
+        pipelines[space.name], result = _candidate(space, X, y, rows, split, folds, choice, search, seed)
         results.append(result)
     chosen = max(results, key=lambda r: r.valid_score).name
     n_dev, n_test = {"rows": len(dev), "positives": int(rows.y[dev].sum())}, len(split.test)

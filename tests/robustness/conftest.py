@@ -127,9 +127,9 @@ def digest(warehouse: Path) -> dict[str, tuple]:
                 f'select count(*), bit_xor(hash(t)) from "{schema}"."{name}" t'
             ).fetchone()
             for schema, name in tables
+            if f"{schema}.{name}" not in BUILD_LOG
         }
-        contents |= {f"{schema}.{name}": ("view", sql) for schema, name, sql in views}
-        return {name: value for name, value in contents.items() if name not in BUILD_LOG}
+        return contents | {f"{schema}.{name}": ("view", sql) for schema, name, sql in views}
 
 
 def health_rows(warehouse: Path) -> int:
